@@ -233,9 +233,7 @@ def _step_open_days(anchor_day: date, offset: int, calendar: BusinessCalendar) -
         if calendar._closed(day):
             closed_run += 1
             if closed_run > _MAX_CLOSED_RUN:
-                raise ValueError(
-                    f"no open day found within {_MAX_CLOSED_RUN} days before {day} in {calendar!r}."
-                )
+                raise ValueError(f"no open day found within {_MAX_CLOSED_RUN} days before {day} in {calendar!r}.")
         else:
             closed_run = 0
             remaining -= 1

@@ -1,0 +1,103 @@
+"""Everything read from the workflows folder: the body, the notice list and every workflow definition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from engine.body import Body, load_body
+from engine.definition import Definition
+from engine.errors import DefinitionError, UnknownWorkflow
+from engine.loader import check_links, parse_definition
+from engine.roles import DIRECTORY_ROLES
+from engine.yamlsource import DuplicateKey, load_yaml
+
+SHIPPED = Path(__file__).resolve().parent.parent / "workflows"
+NOT_WORKFLOWS = {"notices.yaml", "body.yaml"}
+# Recipient selectors every notice may use besides directory roles and a definition's instance roles.
+SPECIAL_SELECTORS = {"actor"}
+
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    """One kind of e-mail: its id (N01, R03...), name and who receives it."""
+
+    id: str
+    name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The workflows in force, by name, with the notices and the body they use."""
+
+    definitions: Mapping[str, Definition]
+    notices: Mapping[str, NoticeSpec]
+    body: Body
+    folder: Path
+
+    def definition(self, name: str) -> Definition:
+        try:
+            return self.definitions[name]
+        except KeyError:
+            known = ", ".join(sorted(self.definitions))
+            raise UnknownWorkflow(f"no workflow named '{name}' (known: {known})") from None
+
+
+def load_notices(path: Path) -> dict[str, NoticeSpec]:
+    """Read ``notices.yaml``: id -> {name, to, cc}; selectors are checked against the definitions later."""
+    source = path.name
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except (DuplicateKey, yaml.YAMLError) as exc:
+        raise DefinitionError(source, "file", str(exc)) from exc
+    if not isinstance(data, dict):
+        raise DefinitionError(source, "file", "expected a mapping of notice ids")
+    notices: dict[str, NoticeSpec] = {}
+    for notice_id, spec in data.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("to"):
+            raise DefinitionError(source, str(notice_id), "a notice needs a name and a 'to' list")
+        notices[str(notice_id)] = NoticeSpec(
+            id=str(notice_id), name=spec["name"], to=tuple(spec["to"]), cc=tuple(spec.get("cc") or ())
+        )
+    return notices
+
+
+def _check_selectors(notices: Mapping[str, NoticeSpec], definitions: Mapping[str, Definition]) -> None:
+    instance_roles = {r for d in definitions.values() for r in d.instance_roles}
+    list_fields = {f"submitters:{f.name}" for d in definitions.values() for f in d.fields.values() if f.type == "list"}
+    known = DIRECTORY_ROLES | SPECIAL_SELECTORS | instance_roles | list_fields
+    for notice in notices.values():
+        for selector in notice.to + notice.cc:
+            if selector not in known:
+                raise DefinitionError(
+                    "notices.yaml", notice.id, f"unknown recipient '{selector}'; known: {sorted(known)}"
+                )
+
+
+def load_catalogue(folder: Path | None = None, files: Iterable[Path] | None = None) -> Catalogue:
+    """Load and validate the body, notices and workflows of ``folder`` (default: the shipped one)."""
+    folder = folder or SHIPPED
+    notices = load_notices(folder / "notices.yaml")
+    body = load_body(folder / "body.yaml") if (folder / "body.yaml").exists() else Body()
+    paths = (
+        sorted(files) if files is not None else sorted(p for p in folder.glob("*.yaml") if p.name not in NOT_WORKFLOWS)
+    )
+    definitions: dict[str, Definition] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DefinitionError(str(path), "file", f"cannot be read ({exc.strerror})") from exc
+        definition = parse_definition(text, path.name, notices)
+        if definition.name in definitions:
+            first = definitions[definition.name].source
+            raise DefinitionError(path.name, "name", f"workflow '{definition.name}' is already defined in {first}")
+        definitions[definition.name] = definition
+    check_links(definitions)
+    _check_selectors(notices, definitions)
+    return Catalogue(definitions=definitions, notices=notices, body=body, folder=folder)

@@ -1,0 +1,160 @@
+"""Typed, frozen form of a workflow definition; ``engine.loader`` builds it from YAML and validates it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["text", "int", "bool", "date", "datetime", "enum", "person", "ref", "list"]
+FIELD_TYPES: tuple[FieldType, ...] = (
+    "text",
+    "int",
+    "bool",
+    "date",
+    "datetime",
+    "enum",
+    "person",
+    "ref",
+    "list",
+)
+START = "(new)"
+SAME_STATE = "="
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One typed field of an instance, or of an item of a list field."""
+
+    name: str
+    type: FieldType
+    required: bool = False
+    values: tuple[str, ...] = ()  # enum values
+    workflow: str | None = None  # ref: the workflow the referenced instance runs
+    item: Mapping[str, FieldSpec] = field(default_factory=dict)  # list: the schema of one item
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A named deadline: a rule over an instance date, on the body's calendar."""
+
+    name: str
+    rule: str
+    anchor: str
+    offset: int
+    unit: Literal["days", "working_days"]
+    on_closed_day: Literal["keep", "earlier", "later"]
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    """A named guard with its arguments, as written in the definition."""
+
+    name: str
+    args: Mapping[str, object]
+
+    def describe(self) -> str:
+        if not self.args:
+            return self.name
+        inner = ", ".join(f"{k}={v}" for k, v in self.args.items())
+        return f"{self.name}({inner})"
+
+
+@dataclass(frozen=True)
+class EffectSpec:
+    """A linked-instance effect: start instances or fire a trigger on linked ones, in the same transaction."""
+
+    action: Literal["start", "fire"]
+    target: str  # workflow to start, or trigger to fire
+    fields: Mapping[str, object]  # values: literals or "$self.x" / "$item.x" expressions
+    for_each: str | None = None  # start one per item of this list field
+    linked: Mapping[str, object] | None = None  # {workflow, via, state}: instances whose ref `via` points here
+    on: str | None = None  # fire on the instance named by this ref field
+    where: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    """A trigger from one or more source states to a destination (``=`` keeps the state)."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    guards: tuple[GuardSpec, ...] = ()
+    requires: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()
+    append: str | None = None
+    notices: tuple[str, ...] = ()
+    effects: tuple[EffectSpec, ...] = ()
+    title: str = ""
+
+    @property
+    def accepted_fields(self) -> tuple[str, ...]:
+        return self.requires + tuple(f for f in self.sets if f not in self.requires)
+
+
+@dataclass(frozen=True)
+class TimerSpec:
+    """A timer the instance holds while it is in one of ``active_in``: a reminder or a timed trigger."""
+
+    key: str
+    active_in: tuple[str, ...]
+    deadline: str | None = None  # fires when that named deadline's day ends
+    rule: str | None = None  # or: on the morning of the day this rule gives
+    notice: str | None = None
+    fire: str | None = None
+    when: Mapping[str, object] = field(default_factory=dict)  # field -> value or list of values
+
+    @property
+    def kind(self) -> Literal["reminder", "transition"]:
+        return "transition" if self.fire else "reminder"
+
+
+@dataclass(frozen=True)
+class RoleClause:
+    """One way an actor holds an instance role: a condition on the instance, then a role or a match."""
+
+    when: Mapping[str, object]
+    role: str | None = None  # holds the directory role
+    member_state_field: str | None = None  # represents the Member State named in that field
+    person_field: str | None = None  # is the person named in that field
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A whole workflow: fields, states, transitions, deadlines, timers; immutable once loaded."""
+
+    name: str
+    version: int
+    title: Mapping[str, str]
+    fields: Mapping[str, FieldSpec]
+    states: tuple[str, ...]
+    initial: str
+    finals: frozenset[str]
+    start: TransitionSpec
+    transitions: tuple[TransitionSpec, ...]
+    deadlines: Mapping[str, DeadlineSpec]
+    timers: tuple[TimerSpec, ...]
+    instance_roles: Mapping[str, tuple[RoleClause, ...]]
+    acting_chair: str | None
+    source: str
+    content_hash: str
+    text: str
+
+    def transitions_for(self, trigger: str) -> tuple[TransitionSpec, ...]:
+        return tuple(t for t in self.transitions if t.trigger == trigger)
+
+    def transition(self, trigger: str, state: str) -> TransitionSpec | None:
+        for spec in self.transitions:
+            if spec.trigger == trigger and state in spec.sources:
+                return spec
+        return None
+
+    def triggers_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        return tuple(t for t in self.transitions if state in t.sources)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.trigger for t in self.transitions))

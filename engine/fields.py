@@ -1,0 +1,126 @@
+"""Turning given values (CLI text, JSON, Python objects) into the JSON values an instance stores, or a clear error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from engine.definition import FieldSpec
+from engine.errors import FieldError
+
+TRUE = {"true", "yes", "y", "1", "oui"}
+FALSE = {"false", "no", "n", "0", "non"}
+
+
+def coerce(spec: FieldSpec, value: object, *, where: str, local_zone: ZoneInfo) -> object:
+    """The stored (JSON) form of ``value`` for this field, or FieldError naming the field and the problem."""
+    if value is None or value == "":
+        return None
+    label = f"{where}{spec.name}"
+    try:
+        return _coerce(spec, value, label, local_zone)
+    except FieldError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise FieldError(f"{label}: {exc}") from exc
+
+
+def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> object:
+    kind = spec.type
+    if kind in ("text", "person", "ref"):
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise FieldError(f"{label}: expected text, got {type(value).__name__}")
+        return str(value).strip()
+    if kind == "int":
+        if isinstance(value, bool):
+            raise FieldError(f"{label}: expected a whole number, got {value!r}")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise FieldError(f"{label}: expected a whole number, got {value!r}")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE | FALSE:
+            return text in TRUE
+        raise FieldError(f"{label}: expected yes or no, got {value!r}")
+    if kind == "enum":
+        if value not in spec.values:
+            raise FieldError(f"{label}: {value!r} is not one of {', '.join(spec.values)}")
+        return value
+    if kind == "date":
+        if isinstance(value, datetime):
+            raise FieldError(f"{label}: expected a date (YYYY-MM-DD), got a date and time")
+        if isinstance(value, date):
+            return value.isoformat()
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise FieldError(f"{label}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if kind == "datetime":
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise FieldError(f"{label}: {value.isoformat()} has no time zone")
+            return value.astimezone(UTC).isoformat()
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise FieldError(f"{label}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
+        if parsed.tzinfo is None:  # text from a person: wall-clock time in the body's zone
+            parsed = parsed.replace(tzinfo=zone)
+        return parsed.astimezone(UTC).isoformat()
+    if kind == "list":
+        items = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise FieldError(f"{label}: expected a list")
+        return [coerce_item(spec.item, item, where=f"{label}[{i}].", local_zone=zone) for i, item in enumerate(items)]
+    raise FieldError(f"{label}: unsupported type {kind}")  # pragma: no cover - the loader rejects other types
+
+
+def coerce_item(
+    item_spec: Mapping[str, FieldSpec], value: object, *, where: str, local_zone: ZoneInfo
+) -> dict[str, object]:
+    """One list item: a mapping of the item fields (a bare string fills the single required text field)."""
+    if isinstance(value, str):
+        text_fields = [f for f in item_spec.values() if f.required and f.type == "text"]
+        if len(text_fields) != 1:
+            raise FieldError(f"{where.rstrip('.')}: expected a mapping of {', '.join(item_spec)}")
+        value = {text_fields[0].name: value}
+    if not isinstance(value, Mapping):
+        raise FieldError(f"{where.rstrip('.')}: expected a mapping of {', '.join(item_spec)}")
+    return coerce_mapping(item_spec, value, where=where, local_zone=local_zone, check_required=True)
+
+
+def coerce_mapping(
+    specs: Mapping[str, FieldSpec],
+    values: Mapping[str, object],
+    *,
+    where: str,
+    local_zone: ZoneInfo,
+    check_required: bool,
+    allowed: tuple[str, ...] | None = None,
+) -> dict[str, object]:
+    """Coerce a whole mapping: unknown names and missing required values are errors."""
+    names = allowed if allowed is not None else tuple(specs)
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise FieldError(f"{where}unknown field(s) {', '.join(unknown)}; accepted here: {', '.join(names) or 'none'}")
+    result = {name: coerce(specs[name], value, where=where, local_zone=local_zone) for name, value in values.items()}
+    if check_required:
+        missing = [n for n in names if specs[n].required and result.get(n) is None]
+        if missing:
+            raise FieldError(f"{where}missing required field(s): {', '.join(missing)}")
+    return result
+
+
+def as_date(value: object) -> date | None:
+    """A stored date or datetime field as a calendar date (datetimes are already UTC)."""
+    if not isinstance(value, str) or not value:
+        return None
+    if "T" in value:
+        return datetime.fromisoformat(value).date()
+    return date.fromisoformat(value)

@@ -1,0 +1,150 @@
+"""Named guards: written in definitions by name, implemented once here.
+
+A guard looks at the instance as it would be after the transition (current fields merged with the
+input), the actor, ``now`` and the instance's deadlines; it returns ``None`` to allow or a sentence
+saying why it refuses. Guards read nothing else except through ``linked_states``, which the service
+answers inside the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from engine.definition import FieldSpec
+from engine.fields import as_date
+from engine.records import Person
+
+LinkedStates = Callable[[str, str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may look at."""
+
+    values: Mapping[str, object]  # instance fields with the input applied
+    input: Mapping[str, object]  # the fields given with the trigger (or the appended item)
+    now: datetime
+    deadlines: Mapping[str, datetime]  # name -> instant the deadline passes (end of its day, UTC)
+    deadline_days: Mapping[str, date]  # name -> the deadline's calendar day
+    linked_states: LinkedStates
+    actor: Person
+
+
+GuardFn = Callable[[Mapping[str, object], GuardContext], str | None]
+
+
+@dataclass(frozen=True)
+class GuardKind:
+    """A guard's implementation and the arguments it takes (checked when a definition loads)."""
+
+    fn: GuardFn
+    args: Mapping[str, str]  # argument -> what it must name: deadline, field, values, states...
+    summary: str
+
+
+def _deadline(args: Mapping[str, object], ctx: GuardContext) -> datetime | None:
+    return ctx.deadlines.get(str(args["deadline"]))
+
+
+def _before(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    due = _deadline(args, ctx)
+    if due is None:
+        return f"deadline {args['deadline']} is not set (its date field is empty)"
+    return None if ctx.now < due else f"the {args['deadline']} deadline passed at {due.isoformat()}"
+
+
+def _after(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    due = _deadline(args, ctx)
+    if due is None:
+        return f"deadline {args['deadline']} is not set (its date field is empty)"
+    return None if ctx.now >= due else f"the {args['deadline']} deadline has not passed yet ({due.isoformat()})"
+
+
+def _values(args: Mapping[str, object]) -> list[object]:
+    raw = args["values"]
+    return list(raw) if isinstance(raw, list | tuple) else [raw]
+
+
+def _field_in(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    value = ctx.values.get(name)
+    allowed = _values(args)
+    return None if value in allowed else f"{name} is {value!r}, expected one of {allowed}"
+
+
+def _field_not_in(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    value = ctx.values.get(name)
+    return f"{name} is {value!r}" if value in _values(args) else None
+
+
+def _flag_only_before(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    flag = str(args["flag"])
+    if not ctx.input.get(flag):
+        return None
+    due = _deadline(args, ctx)
+    if due is not None and ctx.now >= due:
+        return f"{flag} can only be asked before the {args['deadline']} deadline ({due.isoformat()})"
+    return None
+
+
+def _linked_all_in(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    states = _values({"values": args["states"]})
+    pending = [s for s in ctx.linked_states(str(args["workflow"]), str(args["via"])) if s not in states]
+    if pending:
+        return f"{len(pending)} linked {args['workflow']} instance(s) are still in {sorted(set(pending))}"
+    return None
+
+
+def _present(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    return None if ctx.values.get(name) not in (None, "", []) else f"{name} is not set"
+
+
+def _date_not_after(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name, deadline = str(args["field"]), str(args["deadline"])
+    value, limit = as_date(ctx.values.get(name)), ctx.deadline_days.get(deadline)
+    if value is None or limit is None:
+        return None  # nothing to compare yet; `requires` says which fields must be there
+    return None if value <= limit else f"{name} {value.isoformat()} is after {deadline} ({limit.isoformat()})"
+
+
+def _actor_represents(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    wanted = ctx.values.get(name)
+    if ctx.actor.member_state is not None and ctx.actor.member_state == wanted:
+        return None
+    represented = ctx.actor.member_state or "no Member State"
+    return f"{ctx.actor.id} represents {represented}, not {wanted}"
+
+
+GUARDS: Mapping[str, GuardKind] = {
+    "before": GuardKind(_before, {"deadline": "deadline"}, "now is before the end of the deadline's day"),
+    "after": GuardKind(_after, {"deadline": "deadline"}, "the deadline's day has ended"),
+    "field_in": GuardKind(_field_in, {"field": "field", "values": "values"}, "a field has one of the values"),
+    "field_not_in": GuardKind(_field_not_in, {"field": "field", "values": "values"}, "a field has none of the values"),
+    "present": GuardKind(_present, {"field": "field"}, "a field is set"),
+    "flag_only_before": GuardKind(
+        _flag_only_before, {"flag": "field", "deadline": "deadline"}, "a yes/no input is only allowed before a deadline"
+    ),
+    "date_not_after": GuardKind(
+        _date_not_after, {"field": "field", "deadline": "deadline"}, "a date field is on or before a deadline's day"
+    ),
+    "actor_represents": GuardKind(
+        _actor_represents, {"field": "field"}, "the actor represents the Member State named in a field"
+    ),
+    "linked_all_in": GuardKind(
+        _linked_all_in,
+        {"workflow": "workflow", "via": "name", "states": "values"},
+        "every instance linked through a ref field is in one of the states",
+    ),
+}
+# The argument a guard takes when written in the short form `{before: contrib_untranslated}`.
+SHORT_ARG: Mapping[str, str] = {"before": "deadline", "after": "deadline", "present": "field"}
+
+
+def field_exists(name: str, fields: Mapping[str, FieldSpec], item: Mapping[str, FieldSpec] | None) -> bool:
+    """Whether a guard's field argument names a field of the instance or of the appended item."""
+    return name in fields or (item is not None and name in item)

@@ -1,0 +1,596 @@
+"""Read workflow YAML into a validated ``Definition``; every problem names the file, the place and the reason."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, cast
+
+import yaml
+
+from engine.calendar import DeadlineRule, DeadlineRuleError
+from engine.definition import (
+    FIELD_TYPES,
+    SAME_STATE,
+    START,
+    DeadlineSpec,
+    Definition,
+    EffectSpec,
+    FieldSpec,
+    FieldType,
+    GuardSpec,
+    RoleClause,
+    TimerSpec,
+    TransitionSpec,
+)
+from engine.errors import DefinitionError
+from engine.guards import GUARDS, SHORT_ARG
+from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE
+from engine.yamlsource import DuplicateKey, LineDict, line_of, load_yaml
+
+IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+TOP_KEYS = {
+    "name",
+    "version",
+    "title",
+    "fields",
+    "states",
+    "start",
+    "transitions",
+    "deadlines",
+    "timers",
+    "instance_roles",
+    "acting_chair",
+    "description",
+}
+TRANSITION_KEYS = {
+    "trigger",
+    "source",
+    "dest",
+    "roles",
+    "guards",
+    "requires",
+    "sets",
+    "append",
+    "notices",
+    "effects",
+    "title",
+}
+EXPR = re.compile(r"^\$(self|item)\.([a-z_][a-z0-9_]*)$")
+
+
+class _Reader:
+    """Validation state for one file: where we are, and how to complain."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, place: str, reason: str, node: object = None) -> DefinitionError:
+        line = line_of(node)
+        where = f"line {line}: {place}" if line else place
+        return DefinitionError(self.source, where, reason)
+
+    def mapping(self, value: object, place: str) -> LineDict:
+        if not isinstance(value, dict):
+            raise self.fail(place, f"expected a mapping, found {type(value).__name__}", value)
+        return cast(LineDict, value)
+
+    def names(self, value: object, place: str, node: object = None) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise self.fail(place, "expected a name or a list of names", node)
+        if len(set(items)) != len(items):
+            raise self.fail(place, f"duplicate names in {items}", node)
+        return tuple(items)
+
+    def check_keys(self, data: Mapping[str, Any], allowed: set[str], place: str) -> None:
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise self.fail(place, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}", data)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_definition(
+    text: str,
+    source: str,
+    notice_ids: Iterable[str] | None = (),
+) -> Definition:
+    """Validate one workflow file on its own (links to other workflows are checked by ``check_links``)."""
+    reader = _Reader(source)
+    try:
+        data = load_yaml(text)
+    except DuplicateKey as exc:
+        raise DefinitionError(source, f"line {exc.line}", f"duplicate key '{exc.key}'") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        raise DefinitionError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    top = reader.mapping(data, "file")
+    reader.check_keys(top, TOP_KEYS, "file")
+    for key in ("name", "version", "title", "states", "start"):
+        if key not in top:
+            raise reader.fail("file", f"missing required key '{key}'", top)
+    name = top["name"]
+    if not isinstance(name, str) or not IDENT.match(name):
+        raise reader.fail("name", f"'{name}' is not a lower-case identifier", top)
+    version = top["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise reader.fail("version", f"expected a positive whole number, found {version!r}", top)
+    title = reader.mapping(top["title"], "title")
+    for lang in ("en", "fr"):
+        if not isinstance(title.get(lang), str) or not title[lang].strip():
+            raise reader.fail("title", f"missing the {lang} title", title)
+
+    fields = _fields(reader, top.get("fields") or LineDict(), "fields", allow_list=True)
+    states, initial, finals = _states(reader, top["states"])
+    deadlines = _deadlines(reader, top.get("deadlines") or LineDict(), fields)
+    instance_roles = _instance_roles(reader, top.get("instance_roles") or LineDict(), fields)
+    roles_known = set(DIRECTORY_ROLES) | {SYSTEM_ROLE} | set(instance_roles)
+    notices = set(notice_ids) if notice_ids is not None else None
+    ctx = _TransitionContext(reader, fields, states, deadlines, roles_known, notices)
+    start = ctx.transition(top["start"], "start", is_start=True, initial=initial)
+    raw_transitions = top.get("transitions") or []
+    if not isinstance(raw_transitions, list):
+        raise reader.fail("transitions", "expected a list", top)
+    transitions = tuple(ctx.transition(raw, f"transitions[{i}]") for i, raw in enumerate(raw_transitions))
+    _check_duplicates(reader, transitions)
+    _check_graph(reader, states, initial, finals, transitions)
+    timers = _timers(reader, top.get("timers") or [], states, deadlines, fields, notices, transitions)
+    acting_chair = top.get("acting_chair")
+    if acting_chair is not None:
+        head = str(acting_chair).split(".")[0]
+        if head not in fields:
+            raise reader.fail("acting_chair", f"unknown field '{head}'", top)
+    return Definition(
+        name=name,
+        version=version,
+        title=dict(title),
+        fields=fields,
+        states=states,
+        initial=initial,
+        finals=frozenset(finals),
+        start=start,
+        transitions=transitions,
+        deadlines=deadlines,
+        timers=timers,
+        instance_roles=instance_roles,
+        acting_chair=str(acting_chair) if acting_chair else None,
+        source=source,
+        content_hash=content_hash(text),
+        text=text,
+    )
+
+
+def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> dict[str, FieldSpec]:
+    data = reader.mapping(raw, place)
+    result: dict[str, FieldSpec] = {}
+    for fname, spec_raw in data.items():
+        where = f"{place}.{fname}"
+        if not isinstance(fname, str) or not IDENT.match(fname):
+            raise reader.fail(where, "field names are lower-case identifiers", data)
+        spec = reader.mapping(spec_raw, where)
+        reader.check_keys(spec, {"type", "required", "values", "workflow", "item", "title"}, where)
+        ftype = spec.get("type")
+        if ftype not in FIELD_TYPES or (ftype == "list" and not allow_list):
+            allowed = [t for t in FIELD_TYPES if allow_list or t != "list"]
+            raise reader.fail(where, f"unknown type {ftype!r}; expected one of {allowed}", spec)
+        values = reader.names(spec.get("values"), f"{where}.values", spec)
+        if ftype == "enum" and not values:
+            raise reader.fail(where, "an enum field needs a list of values", spec)
+        if ftype == "ref" and not isinstance(spec.get("workflow"), str):
+            raise reader.fail(where, "a ref field names the workflow it points to (workflow: NAME)", spec)
+        item: dict[str, FieldSpec] = {}
+        if ftype == "list":
+            if "item" not in spec:
+                raise reader.fail(where, "a list field declares its item fields (item: {...})", spec)
+            item = _fields(reader, spec["item"], f"{where}.item", allow_list=False)
+        result[fname] = FieldSpec(
+            name=fname,
+            type=cast(FieldType, ftype),
+            required=bool(spec.get("required", False)),
+            values=values,
+            workflow=spec.get("workflow"),
+            item=item,
+            title=str(spec.get("title", "")),
+        )
+    return result
+
+
+def _states(reader: _Reader, raw: object) -> tuple[tuple[str, ...], str, set[str]]:
+    data = reader.mapping(raw, "states")
+    initial = [s for s, spec in data.items() if isinstance(spec, dict) and spec.get("initial")]
+    finals = {s for s, spec in data.items() if isinstance(spec, dict) and spec.get("final")}
+    for state, spec in data.items():
+        if not isinstance(state, str) or not IDENT.match(state):
+            raise reader.fail(f"states.{state}", "state names are lower-case identifiers", data)
+        if spec is not None:
+            reader.check_keys(reader.mapping(spec, f"states.{state}"), {"initial", "final", "title"}, f"states.{state}")
+    if len(initial) != 1:
+        found = ", ".join(initial) or "none"
+        raise reader.fail("states", f"exactly one state must be initial (found: {found})", data)
+    if not finals:
+        raise reader.fail("states", "at least one state must be final", data)
+    return tuple(data), initial[0], finals
+
+
+def _deadlines(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) -> dict[str, DeadlineSpec]:
+    data = reader.mapping(raw, "deadlines")
+    result: dict[str, DeadlineSpec] = {}
+    for dname, spec_raw in data.items():
+        where = f"deadlines.{dname}"
+        spec = reader.mapping({"rule": spec_raw} if isinstance(spec_raw, str) else spec_raw, where)
+        reader.check_keys(spec, {"rule", "on_closed_day", "title"}, where)
+        rule = _rule(reader, spec.get("rule"), where, fields, data)
+        policy = spec.get("on_closed_day", "keep")
+        if policy not in ("keep", "earlier", "later"):
+            raise reader.fail(where, f"on_closed_day must be keep, earlier or later, not {policy!r}", data)
+        result[dname] = DeadlineSpec(
+            name=dname,
+            rule=rule.text,
+            anchor=rule.anchor,
+            offset=rule.offset,
+            unit=rule.unit,
+            on_closed_day=cast(Literal["keep", "earlier", "later"], policy),
+        )
+    return result
+
+
+def _rule(reader: _Reader, text: object, where: str, fields: Mapping[str, FieldSpec], node: object) -> DeadlineRule:
+    try:
+        rule = DeadlineRule.parse(str(text))
+    except DeadlineRuleError as exc:
+        raise reader.fail(where, str(exc), node) from exc
+    anchor = fields.get(rule.anchor)
+    if anchor is None:
+        raise reader.fail(where, f"rule '{rule.text}' refers to unknown field '{rule.anchor}'", node)
+    if anchor.type not in ("date", "datetime"):
+        raise reader.fail(where, f"rule '{rule.text}' needs a date field, '{rule.anchor}' is {anchor.type}", node)
+    return rule
+
+
+def _instance_roles(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) -> dict[str, tuple[RoleClause, ...]]:
+    data = reader.mapping(raw, "instance_roles")
+    result: dict[str, tuple[RoleClause, ...]] = {}
+    for rname, clauses_raw in data.items():
+        where = f"instance_roles.{rname}"
+        if rname in DIRECTORY_ROLES:
+            raise reader.fail(where, f"'{rname}' is a directory role; pick another name", data)
+        if not isinstance(clauses_raw, list) or not clauses_raw:
+            raise reader.fail(where, "expected a list of clauses", data)
+        clauses = []
+        for i, clause_raw in enumerate(clauses_raw):
+            cwhere = f"{where}[{i}]"
+            clause = reader.mapping(clause_raw, cwhere)
+            reader.check_keys(clause, {"when", "role", "member_state_field", "person_field"}, cwhere)
+            when = reader.mapping(clause.get("when") or LineDict(), f"{cwhere}.when")
+            for fname in (*when, clause.get("member_state_field"), clause.get("person_field")):
+                if fname is not None and fname not in fields:
+                    raise reader.fail(cwhere, f"unknown field '{fname}'", clause)
+            role = clause.get("role")
+            if role is not None and role not in DIRECTORY_ROLES:
+                raise reader.fail(cwhere, f"unknown role '{role}'", clause)
+            if sum(k in clause for k in ("role", "member_state_field", "person_field")) != 1:
+                raise reader.fail(cwhere, "give exactly one of role, member_state_field, person_field", clause)
+            clauses.append(
+                RoleClause(
+                    when=dict(when),
+                    role=role,
+                    member_state_field=clause.get("member_state_field"),
+                    person_field=clause.get("person_field"),
+                )
+            )
+        result[rname] = tuple(clauses)
+    return result
+
+
+class _TransitionContext:
+    def __init__(
+        self,
+        reader: _Reader,
+        fields: Mapping[str, FieldSpec],
+        states: Sequence[str],
+        deadlines: Mapping[str, DeadlineSpec],
+        roles: set[str],
+        notices: set[str] | None,
+    ) -> None:
+        self.reader, self.fields, self.states = reader, fields, states
+        self.deadlines, self.roles, self.notices = deadlines, roles, notices
+
+    def transition(self, raw: object, place: str, *, is_start: bool = False, initial: str = "") -> TransitionSpec:
+        reader = self.reader
+        data = reader.mapping(raw, place)
+        allowed_keys = TRANSITION_KEYS - ({"source", "dest"} if is_start else set())
+        reader.check_keys(data, allowed_keys, place)
+        trigger = data.get("trigger")
+        if not isinstance(trigger, str) or not IDENT.match(trigger):
+            raise reader.fail(place, f"trigger must be a lower-case identifier, found {trigger!r}", data)
+        place = f"{place} ({trigger})"
+        sources: tuple[str, ...]
+        dest: object
+        if is_start:
+            sources, dest = (START,), initial
+        else:
+            sources = reader.names(data.get("source"), f"{place}.source", data)
+            if not sources:
+                raise reader.fail(place, "no source state", data)
+            for state in sources:
+                if state not in self.states:
+                    raise reader.fail(place, f"unknown source state '{state}'", data)
+            dest = data.get("dest")
+            if dest != SAME_STATE and dest not in self.states:
+                raise reader.fail(place, f"unknown destination state {dest!r}", data)
+        roles = reader.names(data.get("roles"), f"{place}.roles", data)
+        if not roles:
+            raise reader.fail(place, "no role is allowed to fire it (roles: [...])", data)
+        for role in roles:
+            if role not in self.roles:
+                raise reader.fail(place, f"unknown role '{role}'; known: {sorted(self.roles)}", data)
+        requires = reader.names(data.get("requires"), f"{place}.requires", data)
+        sets = reader.names(data.get("sets"), f"{place}.sets", data)
+        for fname in requires + sets:
+            if fname not in self.fields:
+                raise reader.fail(place, f"unknown field '{fname}'", data)
+            if self.fields[fname].type == "list":
+                raise reader.fail(place, f"list field '{fname}' is changed with append, not set", data)
+        append = data.get("append")
+        item: Mapping[str, FieldSpec] | None = None
+        if append is not None:
+            spec = self.fields.get(str(append))
+            if spec is None or spec.type != "list":
+                raise reader.fail(place, f"append names '{append}', which is not a list field", data)
+            item = spec.item
+        guards = tuple(
+            self._guard(g, f"{place}.guards[{i}]", data, item) for i, g in enumerate(data.get("guards") or [])
+        )
+        notices = reader.names(data.get("notices"), f"{place}.notices", data)
+        for notice in notices:
+            if self.notices is not None and notice not in self.notices:
+                raise reader.fail(place, f"unknown notice '{notice}' (not in workflows/notices.yaml)", data)
+        effects = tuple(self._effect(e, f"{place}.effects[{i}]") for i, e in enumerate(data.get("effects") or []))
+        return TransitionSpec(
+            trigger=trigger,
+            sources=sources,
+            dest=str(dest),
+            roles=roles,
+            guards=guards,
+            requires=requires,
+            sets=sets,
+            append=str(append) if append else None,
+            notices=notices,
+            effects=effects,
+            title=str(data.get("title", "")),
+        )
+
+    def _guard(self, raw: object, place: str, node: object, item: Mapping[str, FieldSpec] | None) -> GuardSpec:
+        reader = self.reader
+        if isinstance(raw, str):
+            name, args = raw, {}
+        elif isinstance(raw, dict) and len(raw) == 1:
+            name, value = next(iter(raw.items()))
+            if isinstance(value, dict):
+                args = dict(value)
+            elif name in SHORT_ARG:
+                args = {SHORT_ARG[name]: value}
+            else:
+                raise reader.fail(place, f"guard '{name}' takes named arguments", node)
+        else:
+            raise reader.fail(place, "a guard is a name or {name: arguments}", node)
+        kind = GUARDS.get(name)
+        if kind is None:
+            raise reader.fail(place, f"unknown guard '{name}'; known: {sorted(GUARDS)}", node)
+        if set(args) != set(kind.args):
+            raise reader.fail(place, f"guard '{name}' takes {sorted(kind.args)}, got {sorted(args)}", node)
+        for arg, what in kind.args.items():
+            value = args[arg]
+            if what == "deadline" and value not in self.deadlines:
+                raise reader.fail(place, f"guard '{name}' names unknown deadline '{value}'", node)
+            if what == "field" and value not in self.fields and (item is None or value not in item):
+                raise reader.fail(place, f"guard '{name}' names unknown field '{value}'", node)
+        return GuardSpec(name=name, args=args)
+
+    def _effect(self, raw: object, place: str) -> EffectSpec:
+        reader = self.reader
+        data = reader.mapping(raw, place)
+        reader.check_keys(data, {"start", "fire", "for_each", "linked", "on", "where", "fields"}, place)
+        if ("start" in data) == ("fire" in data):
+            raise reader.fail(
+                place, "an effect either starts a workflow (start: NAME) or fires a trigger (fire: NAME)", data
+            )
+        action: Literal["start", "fire"] = "start" if "start" in data else "fire"
+        for_each, on = data.get("for_each"), data.get("on")
+        linked = data.get("linked")
+        if for_each is not None and (for_each not in self.fields or self.fields[str(for_each)].type != "list"):
+            raise reader.fail(place, f"for_each names '{for_each}', which is not a list field", data)
+        if on is not None and (on not in self.fields or self.fields[str(on)].type != "ref"):
+            raise reader.fail(place, f"on names '{on}', which is not a ref field", data)
+        if action == "fire" and (on is None) == (linked is None):
+            raise reader.fail(place, "a fire effect names its target: on: REF_FIELD or linked: {...}", data)
+        if linked is not None:
+            links = reader.mapping(linked, f"{place}.linked")
+            reader.check_keys(links, {"workflow", "via", "state"}, f"{place}.linked")
+            if not isinstance(links.get("workflow"), str) or not isinstance(links.get("via"), str):
+                raise reader.fail(place, "linked needs workflow and via", data)
+        values = reader.mapping(data.get("fields") or LineDict(), f"{place}.fields")
+        for fname, expr in values.items():
+            match = EXPR.match(expr) if isinstance(expr, str) and expr.startswith("$") else None
+            if isinstance(expr, str) and expr.startswith("$") and match is None:
+                raise reader.fail(
+                    place, f"field {fname}: cannot read expression {expr!r} ($self.FIELD or $item.FIELD)", data
+                )
+            if match and match.group(1) == "self" and match.group(2) not in self.fields and match.group(2) != "id":
+                raise reader.fail(place, f"field {fname}: unknown field '{match.group(2)}' in {expr}", data)
+            if match and match.group(1) == "item" and for_each is None and linked is None:
+                raise reader.fail(place, f"field {fname}: $item is only defined with for_each or linked", data)
+            if match and match.group(1) == "item" and for_each is not None:
+                item = self.fields[str(for_each)].item
+                if match.group(2) not in item and match.group(2) not in ("by", "at", "member_state"):
+                    raise reader.fail(
+                        place, f"field {fname}: '{match.group(2)}' is not a field of {for_each} items", data
+                    )
+        where = reader.mapping(data.get("where") or LineDict(), f"{place}.where")
+        return EffectSpec(
+            action=action,
+            target=str(data[action]),
+            fields=dict(values),
+            for_each=for_each,
+            linked=dict(linked) if linked else None,
+            on=on,
+            where=dict(where),
+        )
+
+
+def _check_duplicates(reader: _Reader, transitions: Sequence[TransitionSpec]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for i, spec in enumerate(transitions):
+        for source in spec.sources:
+            key = (spec.trigger, source)
+            if key in seen:
+                raise reader.fail(
+                    f"transitions[{i}] ({spec.trigger})",
+                    f"duplicate transition: '{spec.trigger}' from '{source}' is already declared "
+                    f"at transitions[{seen[key]}]",
+                )
+            seen[key] = i
+
+
+def _check_graph(
+    reader: _Reader, states: Sequence[str], initial: str, finals: set[str], transitions: Sequence[TransitionSpec]
+) -> None:
+    edges: dict[str, set[str]] = {s: set() for s in states}
+    for spec in transitions:
+        for source in spec.sources:
+            edges[source].add(source if spec.dest == SAME_STATE else spec.dest)
+    seen, queue = {initial}, deque([initial])
+    while queue:
+        for nxt in edges[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    unreachable = [s for s in states if s not in seen]
+    if unreachable:
+        raise reader.fail("states", f"unreachable state(s) from '{initial}': {', '.join(unreachable)}")
+    for state in states:
+        exits = edges[state] - {state}
+        if state in finals and edges[state]:
+            raise reader.fail(f"states.{state}", f"final state '{state}' has outgoing transitions")
+        if state not in finals and not exits:
+            raise reader.fail(
+                f"states.{state}", f"non-final state '{state}' has no way out (mark it final or add a transition)"
+            )
+
+
+def _timers(
+    reader: _Reader,
+    raw: object,
+    states: Sequence[str],
+    deadlines: Mapping[str, DeadlineSpec],
+    fields: Mapping[str, FieldSpec],
+    notices: set[str] | None,
+    transitions: Sequence[TransitionSpec],
+) -> tuple[TimerSpec, ...]:
+    if not isinstance(raw, list):
+        raise reader.fail("timers", "expected a list", raw)
+    result: list[TimerSpec] = []
+    for i, timer_raw in enumerate(raw):
+        place = f"timers[{i}]"
+        data = reader.mapping(timer_raw, place)
+        reader.check_keys(data, {"key", "while", "deadline", "rule", "notice", "fire", "when"}, place)
+        key = data.get("key")
+        if not isinstance(key, str) or not key:
+            raise reader.fail(place, "a timer needs a key", data)
+        place = f"{place} ({key})"
+        if any(t.key == key for t in result):
+            raise reader.fail(place, f"duplicate timer key '{key}'", data)
+        active = reader.names(data.get("while"), f"{place}.while", data)
+        if not active:
+            raise reader.fail(place, "a timer lists the states it is active in (while: [...])", data)
+        for state in active:
+            if state not in states:
+                raise reader.fail(place, f"unknown state '{state}'", data)
+        if ("deadline" in data) == ("rule" in data):
+            raise reader.fail(place, "a timer has either deadline: NAME or rule: 'FIELD +/- N days'", data)
+        if "deadline" in data and data["deadline"] not in deadlines:
+            raise reader.fail(place, f"unknown deadline '{data['deadline']}'", data)
+        rule = _rule(reader, data["rule"], place, fields, data).text if "rule" in data else None
+        if ("notice" in data) == ("fire" in data):
+            raise reader.fail(place, "a timer either sends a notice or fires a trigger", data)
+        notice, fire = data.get("notice"), data.get("fire")
+        if notice is not None and notices is not None and notice not in notices:
+            raise reader.fail(place, f"unknown notice '{notice}'", data)
+        if fire is not None:
+            specs = [t for t in transitions if t.trigger == fire]
+            if not specs:
+                raise reader.fail(place, f"unknown trigger '{fire}'", data)
+            if not all(SYSTEM_ROLE in t.roles for t in specs):
+                raise reader.fail(
+                    place, f"trigger '{fire}' must allow the role '{SYSTEM_ROLE}' to be fired by a timer", data
+                )
+        when = reader.mapping(data.get("when") or LineDict(), f"{place}.when")
+        for fname in when:
+            if fname not in fields:
+                raise reader.fail(place, f"when names unknown field '{fname}'", data)
+        result.append(
+            TimerSpec(
+                key=key,
+                active_in=active,
+                deadline=data.get("deadline"),
+                rule=rule,
+                notice=notice,
+                fire=fire,
+                when=dict(when),
+            )
+        )
+    return tuple(result)
+
+
+def check_links(definitions: Mapping[str, Definition]) -> None:
+    """Cross-file checks: effects and ref fields name workflows, triggers and fields that exist."""
+    for definition in definitions.values():
+        reader = _Reader(definition.source)
+        for fspec in definition.fields.values():
+            if fspec.type == "ref" and fspec.workflow not in definitions:
+                raise reader.fail(f"fields.{fspec.name}", f"ref to unknown workflow '{fspec.workflow}'")
+        for spec in (definition.start, *definition.transitions):
+            for i, effect in enumerate(spec.effects):
+                place = f"{spec.trigger}.effects[{i}]"
+                if effect.action == "start":
+                    target = definitions.get(effect.target)
+                    if target is None:
+                        raise reader.fail(place, f"starts unknown workflow '{effect.target}'")
+                    for fname in effect.fields:
+                        if fname not in target.fields:
+                            raise reader.fail(place, f"sets unknown field '{fname}' of {effect.target}")
+                    missing = [f.name for f in target.fields.values() if f.required and f.name not in effect.fields]
+                    if missing:
+                        raise reader.fail(place, f"does not set required field(s) {missing} of {effect.target}")
+                else:
+                    wf = (
+                        definitions[str(definition.fields[effect.on].workflow)]
+                        if effect.on
+                        else definitions.get(str((effect.linked or {}).get("workflow")))
+                    )
+                    if wf is None:
+                        raise reader.fail(place, f"fires on unknown workflow {(effect.linked or {}).get('workflow')!r}")
+                    if effect.target not in wf.triggers:
+                        raise reader.fail(place, f"fires unknown trigger '{effect.target}' of {wf.name}")
+                if effect.linked is not None:
+                    linked_wf = definitions.get(str(effect.linked.get("workflow")))
+                    via = str(effect.linked.get("via"))
+                    if linked_wf is None:
+                        raise reader.fail(place, f"linked names unknown workflow {effect.linked.get('workflow')!r}")
+                    if via not in linked_wf.fields or linked_wf.fields[via].type != "ref":
+                        raise reader.fail(place, f"linked via '{via}', which is not a ref field of {linked_wf.name}")
+                    state = effect.linked.get("state")
+                    if state is not None and state not in linked_wf.states:
+                        raise reader.fail(place, f"linked state '{state}' is not a state of {linked_wf.name}")
+        for guard in (g for t in definition.transitions for g in t.guards if g.name == "linked_all_in"):
+            linked_wf = definitions.get(str(guard.args["workflow"]))
+            if linked_wf is None or str(guard.args["via"]) not in linked_wf.fields:
+                raise reader.fail(f"guard {guard.describe()}", "names an unknown workflow or ref field")

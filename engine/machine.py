@@ -1,0 +1,176 @@
+"""The pure core: given an instance, a trigger, an actor and ``now``, decide the step or refuse it.
+
+This is the only module that imports ``transitions``. One machine is built per definition version and
+shared by every instance: an instance's state is put on a throw-away token, the event is triggered on
+the token, and the token is dropped (no per-instance machine, nothing kept between calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from engine.body import Body
+from engine.deadlines import deadline_days, deadline_instants
+from engine.definition import SAME_STATE, START, Definition, TransitionSpec
+from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
+from engine.fields import coerce_item, coerce_mapping
+from engine.guards import GUARDS, GuardContext, LinkedStates
+from engine.records import Person
+from engine.roles import matching_role
+
+
+class _Token:
+    """What the shared machine moves: just a state (transitions decorates nothing on it)."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+@dataclass(frozen=True)
+class Step:
+    """A decided transition, not yet persisted: the new state and fields and what follows from them."""
+
+    trigger: str
+    from_state: str | None
+    to_state: str
+    role: str
+    fields: Mapping[str, object]
+    changes: Mapping[str, Any]  # field -> [old, new]; an appended item as {"appended": item}
+    item: Mapping[str, object] | None
+    spec: TransitionSpec
+    notices: tuple[str, ...] = field(default=())
+
+
+class CompiledWorkflow:
+    """A definition together with the one ``transitions`` machine every instance of it shares."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self._machine = Machine(
+            model=None,
+            states=list(definition.states),
+            transitions=[
+                {"trigger": t.trigger, "source": list(t.sources), "dest": None if t.dest == SAME_STATE else t.dest}
+                for t in definition.transitions
+            ],
+            initial=definition.initial,
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    def next_state(self, instance_id: str, state: str, trigger: str) -> str:
+        """Where ``trigger`` leads from ``state``; TriggerNotAllowed if it cannot be fired there."""
+        if trigger not in self._machine.events:
+            raise UnknownTrigger(self.definition.name, trigger, self.definition.triggers)
+        token = _Token(state)
+        try:
+            self._machine.events[trigger].trigger(token)
+        except MachineError:
+            allowed = [t.trigger for t in self.definition.triggers_from(state)]
+            raise TriggerNotAllowed(instance_id, trigger, state, dict.fromkeys(allowed)) from None
+        return token.state
+
+    def allowed_triggers(self, state: str) -> list[str]:
+        return list(dict.fromkeys(t.trigger for t in self.definition.triggers_from(state)))
+
+
+def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, Any]:
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+
+
+def decide(
+    workflow: CompiledWorkflow,
+    *,
+    instance_id: str,
+    state: str | None,
+    fields: Mapping[str, object],
+    trigger: str,
+    actor: Person,
+    roles: tuple[str, ...],
+    given: Mapping[str, object],
+    now: datetime,
+    body: Body,
+    linked_states: LinkedStates,
+    authorised_by_cause: bool = False,
+) -> Step:
+    """Check and compute one step; raise the precise refusal otherwise. ``state=None`` means the start."""
+    definition = workflow.definition
+    zone = body.calendar.zone()
+    if state is None:
+        spec = definition.start
+        if trigger != spec.trigger:
+            raise UnknownTrigger(definition.name, trigger, [spec.trigger])
+        to_state = definition.initial
+    else:
+        to_state = workflow.next_state(instance_id, state, trigger)
+        found = definition.transition(trigger, state)
+        assert found is not None  # the machine accepted it, so the definition declares it
+        spec = found
+    shown_state = state or START
+    role = "system" if authorised_by_cause else matching_role(roles, spec.roles)
+    if role is None:
+        raise RoleNotAllowed(actor.id, trigger, shown_state, roles, spec.roles)
+
+    item: dict[str, object] | None = None
+    if state is None:
+        accepted = spec.accepted_fields or tuple(definition.fields)
+        values = coerce_mapping(
+            definition.fields, given, where="", local_zone=zone, check_required=True, allowed=accepted
+        )
+        missing = [f.name for f in definition.fields.values() if f.required and values.get(f.name) is None]
+        if missing:
+            raise FieldError(f"starting {definition.name} needs field(s): {', '.join(missing)}")
+        new_fields = {**fields, **values}
+    elif spec.append is not None:
+        list_spec = definition.fields[spec.append]
+        item = coerce_item(list_spec.item, dict(given), where=f"{spec.append} item: ", local_zone=zone)
+        values = {}
+        new_fields = dict(fields)
+    else:
+        values = coerce_mapping(
+            definition.fields, given, where="", local_zone=zone, check_required=False, allowed=spec.accepted_fields
+        )
+        missing = [n for n in spec.requires if values.get(n) is None and fields.get(n) in (None, "")]
+        if missing:
+            raise FieldError(f"'{trigger}' needs field(s): {', '.join(missing)} (give them with --set NAME=VALUE)")
+        new_fields = {**fields, **{k: v for k, v in values.items() if v is not None}}
+
+    # Deadlines as they will be after the step: a step that sets the dates is judged by the new dates.
+    days = deadline_days(definition, new_fields, body)
+    ctx = GuardContext(
+        values={**new_fields, **(item or {})},
+        input=item if item is not None else values,
+        now=now,
+        deadlines=deadline_instants(days, body),
+        deadline_days=days,
+        linked_states=linked_states,
+        actor=actor,
+    )
+    for guard in spec.guards:
+        reason = GUARDS[guard.name].fn(guard.args, ctx)
+        if reason is not None:
+            raise GuardFailed(trigger, guard.describe(), reason)
+
+    changes = _changes(fields, new_fields)
+    if item is not None and spec.append is not None:
+        item = {**item, "by": actor.id, "member_state": actor.member_state, "at": now.isoformat()}
+        new_fields[spec.append] = [*list(fields.get(spec.append) or []), item]  # type: ignore[call-overload]
+        changes[spec.append] = {"appended": item}
+    return Step(
+        trigger=trigger,
+        from_state=state,
+        to_state=to_state,
+        role=role,
+        fields=new_fields,
+        changes=changes,
+        item=item,
+        spec=spec,
+        notices=spec.notices,
+    )

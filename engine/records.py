@@ -1,0 +1,92 @@
+"""Plain frozen records the engine hands out; the ORM never leaves ``storage/``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the directory: who they are, how to reach them, what they may do."""
+
+    id: str
+    name: str
+    email: str
+    language: str
+    roles: tuple[str, ...]
+    member_state: str | None = None
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One running workflow: its definition version, state, fields and optimistic-lock version."""
+
+    id: str
+    workflow: str
+    definition_version: int
+    definition_hash: str
+    state: str
+    fields: Mapping[str, object]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One committed change: who, in which capacity, when, what moved and why."""
+
+    id: int
+    instance_id: str
+    at: datetime
+    actor: str
+    role: str
+    member_state: str | None
+    trigger: str
+    from_state: str | None
+    to_state: str
+    note: str | None
+    changes: Mapping[str, object]
+    caused_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A scheduled reminder or timed trigger, kept in the database."""
+
+    id: int
+    instance_id: str
+    key: str
+    kind: str
+    due_at: datetime
+    status: str
+    rule: str
+    notice: str | None = None
+    trigger: str | None = None
+    fired_at: datetime | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One e-mail notice to one recipient, waiting for (or past) delivery."""
+
+    id: int
+    instance_id: str
+    notice: str
+    recipient_id: str
+    to_email: str
+    to_name: str
+    language: str
+    context: Mapping[str, object]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    for_information: bool = False
+    extra: Mapping[str, object] = field(default_factory=dict)

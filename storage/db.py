@@ -1,0 +1,128 @@
+"""Database connections: SQLite (WAL, write lock taken up front) or PostgreSQL, and the schema check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, event, inspect
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.errors import DatabaseError, SchemaOutdated
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_URL = "sqlite:///consultflow.db"
+
+
+def _sqlite_setup(engine: SqlEngine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so that we can say BEGIN IMMEDIATE ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the write lock when they begin: a deferred BEGIN that reads then writes fails
+        # with "database is locked" under contention instead of waiting (libraries.md §2.1).
+        conn.exec_driver_sql(conn.get_execution_options().get("consultflow_begin", "BEGIN IMMEDIATE"))
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Database:
+    """One database: its SQLAlchemy engine and how transactions begin on it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        try:
+            self.engine = create_engine(self.url, future=True)
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
+            raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that will write: it commits on success and rolls back on any error."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (on SQLite it takes no write lock)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(consultflow_begin="BEGIN")
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema -------------------------------------------------------------------------------------------
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return config
+
+    def head_revision(self) -> str:
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        assert head is not None
+        return head
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision; returns (before, after)."""
+        before = self.current_revision()
+        config = self._alembic_config()
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        return before, self.head_revision()
+
+    def ensure_schema(self) -> None:
+        """Create a new database's schema; refuse, saying what to run, when an existing one is older."""
+        try:
+            current = self.current_revision()
+            if current is None:
+                with self.engine.connect() as conn:
+                    tables = set(inspect(conn).get_table_names())
+                if tables - {"alembic_version"}:
+                    raise DatabaseError(
+                        f"{self.url} holds tables that consultflow did not create "
+                        f"({', '.join(sorted(tables)[:5])}...); "
+                        "point --db at an empty or consultflow database"
+                    )
+                self.upgrade()
+                return
+            head = self.head_revision()
+            if current != head:
+                raise SchemaOutdated(
+                    f"the database schema is at revision {current} but this consultflow needs {head}: "
+                    f"run `consultflow --db {self.url} db upgrade`"
+                )
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"cannot open database {self.url}: {exc.__class__.__name__}: {exc}") from exc

@@ -1,0 +1,379 @@
+"""All SQL the engine runs, behind one class bound to a transaction; it returns engine records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+
+from engine.records import AuditEntry, Instance, OutboxMessage, Person, Timer
+from storage.tables import (
+    AuditRow,
+    IdempotencyRow,
+    InstanceRefRow,
+    InstanceRow,
+    OutboxRow,
+    PersonRow,
+    TimerRow,
+    WorkflowDefinitionRow,
+)
+
+
+def _t(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+DEFINITION, PERSON, INSTANCE = _t(WorkflowDefinitionRow), _t(PersonRow), _t(InstanceRow)
+REF, AUDIT, IDEMPOTENCY = _t(InstanceRefRow), _t(AuditRow), _t(IdempotencyRow)
+TIMER, OUTBOX = _t(TimerRow), _t(OutboxRow)
+
+
+def _person(row: Any) -> Person:
+    return Person(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        language=row.language,
+        roles=tuple(row.roles),
+        member_state=row.member_state,
+        organisation=row.organisation,
+    )
+
+
+def _instance(row: Any) -> Instance:
+    return Instance(
+        id=row.id,
+        workflow=row.workflow,
+        definition_version=row.def_version,
+        definition_hash=row.content_hash,
+        state=row.state,
+        fields=row.fields,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _audit(row: Any) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        instance_id=row.instance_id,
+        at=row.at,
+        actor=row.actor,
+        role=row.role,
+        member_state=row.member_state,
+        trigger=row.trigger,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        note=row.note,
+        changes=row.changes,
+        caused_by=row.caused_by,
+    )
+
+
+def _timer(row: Any) -> Timer:
+    return Timer(
+        id=row.id,
+        instance_id=row.instance_id,
+        key=row.key,
+        kind=row.kind,
+        due_at=row.due_at,
+        status=row.status,
+        rule=row.rule,
+        notice=row.notice,
+        trigger=row.trigger,
+        fired_at=row.fired_at,
+        detail=row.detail,
+    )
+
+
+def _outbox(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        instance_id=row.instance_id,
+        notice=row.notice,
+        recipient_id=row.recipient_id,
+        to_email=row.to_email,
+        to_name=row.to_name,
+        language=row.language,
+        context=row.context,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+        for_information=row.for_information,
+    )
+
+
+_INSTANCE_COLUMNS = (
+    INSTANCE.c.id,
+    INSTANCE.c.workflow,
+    INSTANCE.c.definition_id,
+    INSTANCE.c.state,
+    INSTANCE.c.fields,
+    INSTANCE.c.version,
+    INSTANCE.c.created_at,
+    INSTANCE.c.updated_at,
+    DEFINITION.c.version.label("def_version"),
+    DEFINITION.c.content_hash,
+)
+_INSTANCE_FROM = INSTANCE.join(DEFINITION, INSTANCE.c.definition_id == DEFINITION.c.id)
+
+
+class Store:
+    """The repository for one transaction: every read and write the engine needs, nothing more."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.is_postgres = conn.dialect.name == "postgresql"
+
+    # -- definitions ------------------------------------------------------------------------------------
+
+    def definition_row(self, name: str, version: int) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            select(DEFINITION.c.id, DEFINITION.c.content_hash).where(
+                DEFINITION.c.name == name, DEFINITION.c.version == version
+            )
+        ).first()
+        return (row.id, row.content_hash) if row else None
+
+    def register_definition(
+        self, name: str, version: int, content_hash: str, source: str, text: str, now: datetime
+    ) -> int:
+        result = self.conn.execute(
+            insert(DEFINITION).values(
+                name=name, version=version, content_hash=content_hash, source=source, text=text, registered_at=now
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def definition_text(self, definition_id: int) -> tuple[str, str]:
+        row = self.conn.execute(
+            select(DEFINITION.c.text, DEFINITION.c.source).where(DEFINITION.c.id == definition_id)
+        ).one()
+        return row.text, row.source
+
+    def definitions_in_use(self) -> list[tuple[str, int, str, int]]:
+        """(name, version, hash, number of instances) for every registered definition."""
+        rows = self.conn.execute(
+            select(DEFINITION.c.name, DEFINITION.c.version, DEFINITION.c.content_hash, func.count(INSTANCE.c.id))
+            .select_from(DEFINITION.outerjoin(INSTANCE, INSTANCE.c.definition_id == DEFINITION.c.id))
+            .group_by(DEFINITION.c.id, DEFINITION.c.name, DEFINITION.c.version, DEFINITION.c.content_hash)
+            .order_by(DEFINITION.c.name, DEFINITION.c.version)
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    # -- directory --------------------------------------------------------------------------------------
+
+    def upsert_people(self, people: Iterable[Person]) -> tuple[int, int]:
+        """Insert new people and update known ones; returns (added, updated)."""
+        added = updated = 0
+        for person in people:
+            values = {
+                "name": person.name,
+                "email": person.email,
+                "language": person.language,
+                "roles": list(person.roles),
+                "member_state": person.member_state,
+                "organisation": person.organisation,
+            }
+            if self.conn.execute(update(PERSON).where(PERSON.c.id == person.id).values(**values)).rowcount:
+                updated += 1
+            else:
+                self.conn.execute(insert(PERSON).values(id=person.id, **values))
+                added += 1
+        return added, updated
+
+    def person(self, person_id: str) -> Person | None:
+        row = self.conn.execute(select(PERSON).where(PERSON.c.id == person_id)).first()
+        return _person(row) if row else None
+
+    def people(self) -> list[Person]:
+        return [_person(r) for r in self.conn.execute(select(PERSON).order_by(PERSON.c.id))]
+
+    # -- instances --------------------------------------------------------------------------------------
+
+    def insert_instance(
+        self,
+        instance_id: str,
+        workflow: str,
+        definition_id: int,
+        state: str,
+        fields: Mapping[str, object],
+        now: datetime,
+    ) -> None:
+        self.conn.execute(
+            insert(INSTANCE).values(
+                id=instance_id,
+                workflow=workflow,
+                definition_id=definition_id,
+                state=state,
+                fields=dict(fields),
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
+        """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
+        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id == instance_id)
+        if lock and self.is_postgres:
+            query = query.with_for_update(of=INSTANCE)
+        row = self.conn.execute(query).first()
+        return (_instance(row), row.definition_id) if row else None
+
+    def update_instance(
+        self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
+    ) -> bool:
+        """Write the new state if nobody changed the instance since ``expected_version``."""
+        result = self.conn.execute(
+            update(INSTANCE)
+            .where(INSTANCE.c.id == instance_id, INSTANCE.c.version == expected_version)
+            .values(state=state, fields=dict(fields), version=expected_version + 1, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
+        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM)
+        if workflow:
+            query = query.where(INSTANCE.c.workflow == workflow)
+        if state:
+            query = query.where(INSTANCE.c.state == state)
+        query = query.order_by(INSTANCE.c.created_at, INSTANCE.c.id).limit(limit)
+        return [_instance(r) for r in self.conn.execute(query)]
+
+    def set_refs(self, instance_id: str, refs: Mapping[str, str | None]) -> None:
+        for field_name, target in refs.items():
+            self.conn.execute(delete(REF).where(REF.c.instance_id == instance_id, REF.c.field == field_name))
+            if target:
+                self.conn.execute(insert(REF).values(instance_id=instance_id, field=field_name, target_id=target))
+
+    def linked(
+        self, target_id: str, via: str, workflow: str | None = None, state: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(id, state) of the instances whose ref field ``via`` points to ``target_id``."""
+        query = (
+            select(INSTANCE.c.id, INSTANCE.c.state)
+            .select_from(REF.join(INSTANCE, REF.c.instance_id == INSTANCE.c.id))
+            .where(REF.c.target_id == target_id, REF.c.field == via)
+            .order_by(INSTANCE.c.created_at, INSTANCE.c.id)
+        )
+        if workflow:
+            query = query.where(INSTANCE.c.workflow == workflow)
+        if state:
+            query = query.where(INSTANCE.c.state == state)
+        return [(r.id, r.state) for r in self.conn.execute(query)]
+
+    # -- audit ------------------------------------------------------------------------------------------
+
+    def insert_audit(
+        self,
+        instance_id: str,
+        at: datetime,
+        actor: Person,
+        role: str,
+        trigger: str,
+        from_state: str | None,
+        to_state: str,
+        note: str | None,
+        changes: Mapping[str, Any],
+        caused_by: int | None,
+        version: int,
+    ) -> int:
+        result = self.conn.execute(
+            insert(AUDIT).values(
+                instance_id=instance_id,
+                at=at,
+                actor=actor.id,
+                role=role,
+                member_state=actor.member_state,
+                trigger=trigger,
+                from_state=from_state,
+                to_state=to_state,
+                note=note,
+                changes=dict(changes),
+                caused_by=caused_by,
+                version=version,
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def history(self, instance_id: str) -> list[AuditEntry]:
+        rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))
+        return [_audit(r) for r in rows]
+
+    def audit_count(self, instance_id: str) -> int:
+        return int(
+            self.conn.execute(
+                select(func.count()).select_from(AUDIT).where(AUDIT.c.instance_id == instance_id)
+            ).scalar_one()
+        )
+
+    # -- idempotency ------------------------------------------------------------------------------------
+
+    def idempotent_result(self, key: str) -> Mapping[str, Any] | None:
+        """The instance as the first fire with this key left it (as stored data), if there was one."""
+        row = self.conn.execute(select(IDEMPOTENCY.c.result).where(IDEMPOTENCY.c.key == key)).first()
+        return dict(row.result) if row else None
+
+    def remember_idempotency(
+        self, key: str, instance_id: str, audit_id: int, result: Mapping[str, Any], now: datetime
+    ) -> None:
+        self.conn.execute(
+            insert(IDEMPOTENCY).values(
+                key=key, instance_id=instance_id, audit_id=audit_id, result=dict(result), created_at=now
+            )
+        )
+
+    # -- timers -----------------------------------------------------------------------------------------
+
+    def timers_of(self, instance_id: str, statuses: Sequence[str] = ("pending",)) -> list[Timer]:
+        rows = self.conn.execute(
+            select(TIMER)
+            .where(TIMER.c.instance_id == instance_id, TIMER.c.status.in_(statuses))
+            .order_by(TIMER.c.due_at, TIMER.c.id)
+        )
+        return [_timer(r) for r in rows]
+
+    def insert_timers(self, rows: Sequence[Mapping[str, object]]) -> None:
+        if rows:
+            self.conn.execute(insert(TIMER), [dict(r) for r in rows])
+
+    def close_timers(self, ids: Sequence[int], status: str, now: datetime, detail: str) -> None:
+        if ids:
+            self.conn.execute(
+                update(TIMER)
+                .where(TIMER.c.id.in_(ids), TIMER.c.status == "pending")
+                .values(status=status, fired_at=now, detail=detail)
+            )
+
+    def upcoming_timers(self, since: datetime, until: datetime, limit: int = 10_000) -> list[Timer]:
+        rows = self.conn.execute(
+            select(TIMER)
+            .where(TIMER.c.status == "pending", and_(TIMER.c.due_at >= since, TIMER.c.due_at <= until))
+            .order_by(TIMER.c.due_at, TIMER.c.id)
+            .limit(limit)
+        )
+        return [_timer(r) for r in rows]
+
+    # -- outbox -----------------------------------------------------------------------------------------
+
+    def insert_outbox(self, rows: Sequence[Mapping[str, object]]) -> None:
+        if rows:
+            self.conn.execute(insert(OUTBOX), [dict(r) for r in rows])
+
+    def outbox(
+        self, status: str | None = None, instance_id: str | None = None, limit: int = 1000
+    ) -> list[OutboxMessage]:
+        query = select(OUTBOX)
+        if status:
+            query = query.where(OUTBOX.c.status == status)
+        if instance_id:
+            query = query.where(OUTBOX.c.instance_id == instance_id)
+        return [_outbox(r) for r in self.conn.execute(query.order_by(OUTBOX.c.id).limit(limit))]
