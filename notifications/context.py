@@ -1,0 +1,147 @@
+"""The notice context: the plain JSON data a notice is rendered from.
+
+The engine builds one context per outbox row, in the transaction of the step that caused the notice,
+and stores it as JSON; the dispatcher renders it later, possibly after a restart. So the context holds
+only JSON values: strings, numbers, booleans, null, lists and objects. Dates are ``"YYYY-MM-DD"``
+strings (Geneva calendar dates) and instants are ISO-8601 strings with an offset; the template filters
+``date`` and ``datetime`` format both for the reader.
+
+Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` may be empty)::
+
+    notice:    {"id": "N01", "name": "meeting_invitation"}
+    body:      {"code": "CWG-Internet", "code_fr": "GTC-Internet", "name_en": ..., "name_fr": ...,
+                "list_id": "cwg-internet.consultflow.invalid", "mail_domain": "consultflow.invalid"}
+    instance:  {"id": "<uuid>", "workflow": "meeting_cycle", "state": "convened", "version": 3,
+                "fields": {...}}
+    related:   {"meeting": {"id", "workflow", "state", "fields"}, "topic": {...}}   # one level of refs
+    deadlines: {"contrib_translated": "2019-01-11", ...}    # local dates of the instance's deadlines
+    actor:     {"id": "ms.fr", "name": ..., "member_state": "France" or null}
+    trigger:   "send_invitation"     note: str or null     at: ISO-8601 UTC instant of the step
+    item:      the list item the step appended (a contribution, a response) or null
+    recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null}
+
+Reminders (R01-R12) use the same shape; their ``trigger`` is the reminder id and the ``actor`` is
+the system actor :data:`SYSTEM_ACTOR`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
+
+from notifications.errors import InvalidContext
+
+JSONValue = Any
+"""A JSON value (str, int, float, bool, None, list, dict); kept as ``Any`` so templates stay free."""
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "ru", "zh")
+"""The six official ITU languages, the only ones a recipient may read."""
+
+
+class NoticeRef(TypedDict):
+    """Which notice this is."""
+
+    id: str
+    name: str
+
+
+class BodyInfo(TypedDict):
+    """The working group the notice is sent for."""
+
+    code: str
+    code_fr: str
+    name_en: str
+    name_fr: str
+    list_id: str
+    mail_domain: str
+
+
+class RelatedInstance(TypedDict):
+    """An instance that one of the main instance's reference fields points to."""
+
+    id: str
+    workflow: str
+    state: str
+    fields: dict[str, JSONValue]
+
+
+class InstanceData(RelatedInstance):
+    """The workflow instance the notice is about; ``version`` grows at every step."""
+
+    version: int
+
+
+class Actor(TypedDict):
+    """Who fired the step (a person, or the system for timers and reminders)."""
+
+    id: str
+    name: str
+    member_state: str | None
+
+
+class Recipient(TypedDict):
+    """The reader of one message."""
+
+    id: str
+    name: str
+    email: str
+    language: str
+    member_state: str | None
+
+
+class NoticeContext(TypedDict):
+    """Everything a notice template may use."""
+
+    notice: NoticeRef
+    body: BodyInfo
+    instance: InstanceData
+    related: dict[str, RelatedInstance]
+    deadlines: dict[str, str]
+    actor: Actor
+    trigger: str
+    note: str | None
+    at: str
+    item: dict[str, JSONValue] | None
+    recipient: Recipient
+
+
+SYSTEM_ACTOR: Actor = {"id": "system", "name": "consultflow", "member_state": None}
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "notice": ("id", "name"),
+    "body": ("code", "code_fr", "name_en", "name_fr", "list_id", "mail_domain"),
+    "instance": ("id", "workflow", "state", "version", "fields"),
+    "actor": ("id", "name", "member_state"),
+    "recipient": ("id", "name", "email", "language", "member_state"),
+}
+_TOP_LEVEL = ("related", "deadlines", "trigger", "note", "at", "item")
+
+
+def check_context(data: Mapping[str, object]) -> NoticeContext:
+    """Check that ``data`` (e.g. loaded from an outbox row) has the context's shape and return it typed.
+
+    Only the structure is checked (keys present, objects where objects belong, a known language);
+    whether a template finds what it needs is checked when it renders (StrictUndefined).
+    """
+    for section, keys in _REQUIRED.items():
+        value = data.get(section)
+        if not isinstance(value, Mapping):
+            raise InvalidContext(section, "missing or not an object")
+        for key in keys:
+            if key not in value:
+                raise InvalidContext(f"{section}.{key}", "missing")
+    for key in _TOP_LEVEL:
+        if key not in data:
+            raise InvalidContext(key, "missing")
+    for section in ("related", "deadlines"):
+        if not isinstance(data[section], Mapping):
+            raise InvalidContext(section, "not an object")
+    instance = cast(Mapping[str, object], data["instance"])
+    if not isinstance(instance["fields"], Mapping):
+        raise InvalidContext("instance.fields", "not an object")
+    if not isinstance(instance["version"], int):
+        raise InvalidContext("instance.version", "not an integer")
+    language = cast(Mapping[str, object], data["recipient"])["language"]
+    if language not in LANGUAGES:
+        raise InvalidContext("recipient.language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    return cast(NoticeContext, data)

@@ -1,0 +1,119 @@
+"""Render a notice (subject, plain text, HTML) in the reader's language.
+
+Templates live in ``templates/<language>/<NOTICE>.subject.txt``, ``.body.txt`` and ``.body.html``.
+A notice is rendered in the reader's language when all three of its files exist in that language's
+folder; otherwise the whole notice falls back to English, so one message never mixes two languages.
+Shared pieces (``_layout.html``, ``_layout.txt``) fall back file by file. One Environment is cached per
+language, with ``StrictUndefined`` and autoescaping for ``.html`` files only.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from notifications import formatting
+from notifications.context import LANGUAGES, NoticeContext
+from notifications.errors import RenderError, TemplateMissing, UnknownLanguage
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+FALLBACK_LANGUAGE = "en"
+PARTS = ("subject.txt", "body.txt", "body.html")
+_NOTICE_FILE = re.compile(r"^(?P<id>[NR]\d{2}[a-z]?)\.subject\.txt$")
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    """A rendered notice; ``language_used`` is the reader's language or ``en`` after a fallback."""
+
+    subject: str
+    text: str
+    html: str
+    language_used: str
+
+
+def notice_ids(language: str = FALLBACK_LANGUAGE) -> list[str]:
+    """The notice ids that have a subject template in ``language``'s folder, sorted."""
+    folder = TEMPLATES_DIR / language
+    if not folder.is_dir():
+        return []
+    found = (_NOTICE_FILE.match(path.name) for path in folder.iterdir())
+    return sorted(match["id"] for match in found if match)
+
+
+def is_translated(notice_id: str, language: str) -> bool:
+    """Whether all three files of ``notice_id`` exist in ``language``'s folder."""
+    return all((TEMPLATES_DIR / language / f"{notice_id}.{part}").is_file() for part in PARTS)
+
+
+@functools.cache
+def environment(language: str) -> Environment:
+    """The cached Jinja environment for ``language`` (its folder first, then English)."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
+    folders = [TEMPLATES_DIR / language]
+    if language != FALLBACK_LANGUAGE:
+        folders.append(TEMPLATES_DIR / FALLBACK_LANGUAGE)
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+    def bind(f: Callable[..., str]) -> Callable[..., str]:
+        """Give a formatting function the environment's language as its first argument."""
+        return functools.partial(f, language)
+
+    env.filters.update(
+        date=bind(formatting.format_day),
+        date_span=bind(formatting.format_span),
+        datetime=bind(formatting.format_instant),
+        number=bind(formatting.format_number),
+        ordinal=bind(formatting.format_ordinal),
+        council_symbol=bind(formatting.council_symbol),
+        language_names=bind(formatting.language_names),
+        join_words=bind(formatting.join_words),
+        url=formatting.link,
+    )
+    env.globals["lang"] = language
+    return env
+
+
+def render_notice(notice_id: str, language: str, context: NoticeContext) -> RenderedNotice:
+    """Render ``notice_id`` for a reader of ``language`` (falling back to English) from ``context``."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
+    used = language if is_translated(notice_id, language) else FALLBACK_LANGUAGE
+    if not is_translated(notice_id, used):
+        missing = next(p for p in PARTS if not (TEMPLATES_DIR / used / f"{notice_id}.{p}").is_file())
+        raise TemplateMissing(notice_id, language, f"{notice_id}.{missing}")
+    env = environment(used)
+    variables = {**context, "fields": context["instance"]["fields"]}
+    subject, text, html = (_render(env, notice_id, used, part, variables) for part in PARTS)
+    return RenderedNotice(subject=subject.strip(" "), text=_tidy(text), html=html, language_used=used)
+
+
+def _tidy(text: str) -> str:
+    """Drop trailing spaces and runs of blank lines that template conditionals leave in plain text."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _render(env: Environment, notice_id: str, language: str, part: str, variables: dict[str, object]) -> str:
+    """Render one template file, turning every template or filter failure into a RenderError."""
+    name = f"{notice_id}.{part}"
+    try:
+        return env.get_template(name).render(variables)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateMissing(notice_id, language, str(exc.name)) from exc
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise RenderError(notice_id, language, name, f"{type(exc).__name__}: {exc}") from exc
