@@ -19,6 +19,7 @@ from engine.catalogue import Catalogue, load_catalogue
 from engine.clock import Clock, SystemClock, aware_utc
 from engine.deadlines import deadline_days
 from engine.definition import Definition
+from engine.directory import validate_people
 from engine.errors import (
     ConsultflowError,
     DatabaseError,
@@ -213,9 +214,10 @@ class Engine:
     # -- directory ------------------------------------------------------------------------------------
 
     def import_people(self, people: Iterable[Person]) -> tuple[int, int]:
-        """Add or update directory entries in one transaction; returns (added, updated)."""
+        """Validate, then add or update directory entries in one transaction; returns (added, updated)."""
+        checked = validate_people(people)
         with self.db.write() as conn:
-            return Store(conn).upsert_people(people)
+            return Store(conn).upsert_people(checked)
 
     def people(self) -> list[Person]:
         with self.db.read() as conn:
