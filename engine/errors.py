@@ -116,6 +116,16 @@ class DatabaseError(ConsultflowError):
     """The database could not be used."""
 
 
+class DatabaseBusy(DatabaseError):
+    """The database stayed locked by another writer for too long; try again."""
+
+    exit_code = 5
+
+
+class DuplicateRow(DatabaseError):
+    """The database refused a row that already exists."""
+
+
 class SchemaOutdated(DatabaseError):
     """The database schema is older than this version of consultflow."""
 

@@ -13,17 +13,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-
 from engine.catalogue import Catalogue, load_catalogue
 from engine.clock import Clock, SystemClock, aware_utc
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.directory import validate_people
 from engine.errors import (
-    ConsultflowError,
-    DatabaseError,
     DefinitionChanged,
+    DuplicateRow,
     InstanceNotFound,
     PersonNotFound,
 )
@@ -161,12 +158,9 @@ class Engine:
     ) -> Instance:
         """Start an instance of ``workflow`` as ``actor``, with its initial fields."""
         at = self._now(now)
-        try:
-            with self.db.write() as conn:
-                store = Store(conn)
-                return self._runner(store, at).start(workflow, self._actor(store, actor), dict(fields or {}), note)
-        except SQLAlchemyError as exc:
-            raise _database_error(exc) from exc
+        with self.db.write() as conn:
+            store = Store(conn)
+            return self._runner(store, at).start(workflow, self._actor(store, actor), dict(fields or {}), note)
 
     def fire(
         self,
@@ -198,18 +192,17 @@ class Engine:
                     expected_version=expected_version,
                 )
                 if idempotency_key is not None:
-                    last = store.history(instance_id)[-1]
-                    store.remember_idempotency(idempotency_key, instance_id, last.id, _instance_data(result), at)
+                    audit_id = store.last_audit_id(instance_id)
+                    store.remember_idempotency(idempotency_key, instance_id, audit_id, _instance_data(result), at)
                 return result
-        except IntegrityError as exc:
-            if idempotency_key is not None:  # a concurrent retry with the same key committed first
-                with self.db.read() as conn:
-                    first = Store(conn).idempotent_result(idempotency_key)
-                if first is not None:
-                    return _instance_from_data(first)
-            raise _database_error(exc) from exc
-        except SQLAlchemyError as exc:
-            raise _database_error(exc) from exc
+        except DuplicateRow:
+            if idempotency_key is None:
+                raise
+            with self.db.read() as conn:  # a concurrent retry with the same key committed first
+                first = Store(conn).idempotent_result(idempotency_key)
+            if first is None:
+                raise
+            return _instance_from_data(first)
 
     # -- directory ------------------------------------------------------------------------------------
 
@@ -313,9 +306,3 @@ def _instance_from_data(data: Mapping[str, Any]) -> Instance:
         created_at=datetime.fromisoformat(data["created_at"]),
         updated_at=datetime.fromisoformat(data["updated_at"]),
     )
-
-
-def _database_error(exc: SQLAlchemyError) -> ConsultflowError:
-    if isinstance(exc, OperationalError) and "locked" in str(exc):
-        return DatabaseError("the database stayed locked by another writer for too long; try again")
-    return DatabaseError(f"database error: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")

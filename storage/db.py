@@ -13,9 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from engine.errors import DatabaseError, SchemaOutdated
+from engine.errors import DatabaseBusy, DatabaseError, DuplicateRow, SchemaOutdated
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///consultflow.db"
@@ -47,6 +47,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError as exc:
+        raise DuplicateRow(f"the database refused a duplicate: {_first_line(exc)}") from exc
+    except OperationalError as exc:
+        if "locked" in str(exc) or "could not serialize" in str(exc):
+            raise DatabaseBusy("the database stayed locked by another writer for too long; try again") from exc
+        raise DatabaseError(f"database error: {_first_line(exc)}") from exc
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"database error: {exc.__class__.__name__}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+
+
 class Database:
     """One database: its SQLAlchemy engine and how transactions begin on it."""
 
@@ -62,14 +80,18 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A transaction that will write: it commits on success and rolls back on any error."""
-        with self.engine.connect() as conn, conn.begin():
+        """A transaction that will write: it commits on success and rolls back on any error.
+
+        Driver errors come out as consultflow errors: a unique-key clash as ``DuplicateRow``, a lock held
+        too long as ``DatabaseBusy``, anything else as ``DatabaseError``.
+        """
+        with _translated(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only transaction (on SQLite it takes no write lock)."""
-        with self.engine.connect() as conn:
+        with _translated(), self.engine.connect() as conn:
             conn.execution_options(consultflow_begin="BEGIN")
             with conn.begin():
                 yield conn

@@ -308,6 +308,11 @@ class Store:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))
         return [_audit(r) for r in rows]
 
+    def last_audit_id(self, instance_id: str) -> int:
+        return int(
+            self.conn.execute(select(func.max(AUDIT.c.id)).where(AUDIT.c.instance_id == instance_id)).scalar_one()
+        )
+
     def audit_count(self, instance_id: str) -> int:
         return int(
             self.conn.execute(
