@@ -1,0 +1,148 @@
+"""A refused or failing step writes nothing: no state, no audit row, no timer, no notice, no linked instance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from engine import Engine
+from engine.errors import ConsultflowError, FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
+from tests.conftest import at
+from tests.scenario import convene, hold_meeting
+from tests.snapshot import snapshot
+
+
+@pytest.mark.parametrize(
+    ("trigger", "actor", "fields", "error"),
+    [
+        ("no_such_trigger", "sec.alice", {}, UnknownTrigger),
+        ("adjourn", "chair", {}, TriggerNotAllowed),
+        ("submit_contribution", "sh.isoc", {"title": "x"}, RoleNotAllowed),
+        ("submit_contribution", "ms.fr", {}, FieldError),
+        ("submit_contribution", "ms.fr", {"title": "x", "pages": "3"}, FieldError),
+        ("postpone", "sec.alice", {"start": "2019-03-01", "end": "2019-03-01"}, FieldError),
+        ("postpone", "sec.alice", {"start": "2019-02-30", "end": "2019-03-01", "change_reason": "x"}, FieldError),
+        ("close_contributions", "system", {}, TriggerNotAllowed),
+        ("close_translation", "system", {}, GuardFailed),
+    ],
+)
+def test_refused_fire_writes_nothing(
+    engine: Engine, trigger: str, actor: str, fields: dict[str, object], error: type[ConsultflowError]
+) -> None:
+    """Each kind of refusal raises its own error and leaves every table exactly as it was."""
+    s = convene(engine)
+    before = snapshot(engine)
+    with pytest.raises(error):
+        engine.fire(s.meeting.id, trigger, actor, fields, now=at("2019-01-05"))
+    assert snapshot(engine) == before
+
+
+def test_failing_linked_effect_rolls_back_the_whole_step(engine: Engine) -> None:
+    """If one action item cannot be created, the report is not approved and nothing else is written either."""
+    s = convene(engine)
+    for trigger, actor, when in [
+        ("close_translation", "system", "2019-01-12"),
+        ("close_contributions", "system", "2019-01-21"),
+        ("publish_documents", "sec.alice", "2019-01-25"),
+        ("open_session", "chair", ""),
+    ]:
+        s.fire("meeting", trigger, actor, when=when or "2019-02-01")
+    s.fire("topic", "table_topics", "chair")
+    s.fire("topic", "record_no_consensus", "chair", {"reason": "objection"})
+    # An action without a due date: the action_item workflow requires one, so its start must fail.
+    s.fire(
+        "meeting",
+        "record_decision",
+        "chair",
+        {"id": "d1", "type": "requested", "text": "x", "action_owner_kind": "secretariat"},
+    )
+    s.fire("meeting", "adjourn", "chair")
+    s.fire("meeting", "circulate_draft_report", "sec.alice", {"draft_report_symbol": "WG-Internet 12/5"})
+    before = snapshot(engine)
+    with pytest.raises(FieldError, match="due"):
+        engine.fire(
+            s.meeting.id,
+            "approve_report",
+            "chair",
+            {"report_symbol": "WG-Internet 12/5", "report_mode": "in_session", "report_approved_on": "2019-02-01"},
+            now=at("2019-02-01"),
+        )
+    assert snapshot(engine) == before
+    assert engine.get(s.topic.id).state == "not_agreed"
+
+
+def test_unknown_references_are_refused(engine: Engine) -> None:
+    """A ref field must name an instance of the declared workflow, a person field a person of the directory."""
+    s = convene(engine)
+    before = snapshot(engine)
+    with pytest.raises(FieldError, match="not an instance of meeting_cycle"):
+        engine.start("topic", "ms.fr", {"title": "t", "meeting": s.topic.id, "proposed_by": "France"})
+    with pytest.raises(FieldError, match="no person"):
+        engine.fire(s.meeting.id, "designate_acting_chair", "chair", {"acting_chair": "nobody"}, now=at("2019-01-05"))
+    assert snapshot(engine) == before
+
+
+def test_naive_now_is_refused(engine: Engine) -> None:
+    """Time is explicit: a datetime without a zone is refused instead of guessed."""
+    from datetime import datetime
+
+    from engine.errors import NaiveDatetime
+
+    with pytest.raises(NaiveDatetime):
+        engine.start(
+            "meeting_cycle",
+            "sec.alice",
+            {"number": 1, "start": "2019-01-01", "end": "2019-01-01", "venue": "Geneva"},
+            now=datetime(2018, 1, 1),
+        )
+
+
+def test_idempotency_key_returns_the_first_result(engine: Engine, make_engine: Callable[..., Engine]) -> None:
+    """A retried fire with the same key returns the first result and does not transition twice."""
+    s = convene(engine)
+    first = engine.fire(
+        s.meeting.id,
+        "submit_contribution",
+        "ms.fr",
+        {"title": "once"},
+        now=at("2019-01-05"),
+        idempotency_key="ms.fr/contribution/1",
+    )
+    again = make_engine().fire(
+        s.meeting.id,
+        "submit_contribution",
+        "ms.fr",
+        {"title": "once"},
+        now=at("2019-01-06"),
+        idempotency_key="ms.fr/contribution/1",
+    )
+    assert again == first
+    assert len(engine.get(s.meeting.id).fields["contributions"]) == 1  # type: ignore[arg-type]
+    assert [h.trigger for h in engine.history(s.meeting.id)].count("submit_contribution") == 1
+
+
+def test_expected_version_conflict_writes_nothing(engine: Engine) -> None:
+    """A fire that expects an older version is refused as a conflict, naming both versions."""
+    from engine.errors import Conflict
+
+    s = convene(engine)
+    before = snapshot(engine)
+    with pytest.raises(Conflict, match=f"expected version {s.meeting.version - 1}"):
+        engine.fire(
+            s.meeting.id,
+            "submit_contribution",
+            "ms.fr",
+            {"title": "x"},
+            now=at("2019-01-05"),
+            expected_version=s.meeting.version - 1,
+        )
+    assert snapshot(engine) == before
+
+
+def test_report_approval_side_effects_commit_together(engine: Engine) -> None:
+    """The approval's audit row, its notices, its action items and their timers are all there after the commit."""
+    s = hold_meeting(convene(engine))
+    items = engine.linked(s.meeting.id, "meeting", "action_item")
+    assert all(engine.timers(i.id, ("pending",)) for i in items)
+    assert engine.history(s.meeting.id)[-1].trigger == "approve_report"
