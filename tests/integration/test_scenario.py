@@ -26,8 +26,13 @@ def test_late_contributions_are_untranslated_then_refused_unless_admitted(engine
     s = convene(engine)
     s.fire("meeting", "close_translation", "system", when="2019-01-12")
     with pytest.raises(GuardFailed, match="needs_translation"):
-        engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "t", "needs_translation": "yes"},
-                    now=at("2019-01-15"))
+        engine.fire(
+            s.meeting.id,
+            "submit_contribution",
+            "ms.fr",
+            {"title": "t", "needs_translation": "yes"},
+            now=at("2019-01-15"),
+        )
     s.fire("meeting", "submit_contribution", "ms.fr", {"title": "On OTTs"}, when="2019-01-15")
     with engine.db.read() as conn:
         notices = {m.notice for m in Store(conn).outbox(instance_id=s.meeting.id)}
@@ -35,8 +40,13 @@ def test_late_contributions_are_untranslated_then_refused_unless_admitted(engine
     s.fire("meeting", "close_contributions", "system", when="2019-01-21")
     with pytest.raises(TriggerNotAllowed):
         engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "late"}, now=at("2019-01-22"))
-    admitted = s.fire("meeting", "admit_contribution", "chair", {"title": "Requested by the meeting",
-                                                                  "kind": "requested_by_meeting"}, when="2019-01-22")
+    admitted = s.fire(
+        "meeting",
+        "admit_contribution",
+        "chair",
+        {"title": "Requested by the meeting", "kind": "requested_by_meeting"},
+        when="2019-01-22",
+    )
     assert admitted.fields["contributions"][-1]["kind"] == "requested_by_meeting"  # type: ignore[index]
 
 
@@ -87,8 +97,12 @@ def test_council_deciding_the_topic_selects_it_and_a_consultation_can_start(engi
     escalate_to_council(s, "topic_decided")
     topic = engine.get(s.topic.id)
     assert topic.state == "selected"
-    consultation = engine.start("consultation", "sec.alice", {"topic": topic.id, "title": "Next topic",
-                                                              "questions": '["Q1?", "Q2?"]'}, now=at("2019-06-20"))
+    consultation = engine.start(
+        "consultation",
+        "sec.alice",
+        {"topic": topic.id, "title": "Next topic", "questions": '["Q1?", "Q2?"]'},
+        now=at("2019-06-20"),
+    )
     assert consultation.state == "draft" and engine.get(topic.id).state == "in_consultation"
     assert escalation.id != consultation.id
 
@@ -120,12 +134,21 @@ def test_only_the_proposing_member_state_may_withdraw_its_topic(engine: Engine) 
 def test_audit_row_records_who_as_what_and_what_changed(engine: Engine) -> None:
     """Each committed change has one audit row with actor, role, Member State, trigger, states, note and fields."""
     s = convene(engine)
-    engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "Proposal"}, note="on behalf of France",
-                now=at("2019-01-05"))
+    engine.fire(
+        s.meeting.id,
+        "submit_contribution",
+        "ms.fr",
+        {"title": "Proposal"},
+        note="on behalf of France",
+        now=at("2019-01-05"),
+    )
     entry = engine.history(s.meeting.id)[-1]
     assert (entry.actor, entry.role, entry.member_state) == ("ms.fr", "member_state", "France")
-    assert (entry.trigger, entry.from_state, entry.to_state) == ("submit_contribution", "contributions_open",
-                                                                "contributions_open")
+    assert (entry.trigger, entry.from_state, entry.to_state) == (
+        "submit_contribution",
+        "contributions_open",
+        "contributions_open",
+    )
     assert entry.note == "on behalf of France"
     assert entry.changes["contributions"]["appended"]["title"] == "Proposal"  # type: ignore[index]
     first = engine.history(s.meeting.id)[0]

@@ -26,9 +26,7 @@ MICROSECOND = timedelta(microseconds=1)
 ONE_DAY = timedelta(days=1)
 
 
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
-) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:
     """Build an aware UTC datetime."""
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
@@ -202,9 +200,7 @@ def test_other_regions_weekends_and_closures(calendar: BusinessCalendar, day: da
         (YEAR_END, "start - 1 working day", date(2020, 1, 2), date(2019, 12, 24)),
     ],
 )
-def test_working_days_skip_closed_days(
-    calendar: BusinessCalendar, text: str, anchor_day: date, expected: date
-) -> None:
+def test_working_days_skip_closed_days(calendar: BusinessCalendar, text: str, anchor_day: date, expected: date) -> None:
     """Working-day rules count only open days, starting after (or before) the anchor, which is not counted."""
     assert apply_rule(DeadlineRule.parse(text), anchor_day, calendar) == expected
 
@@ -216,9 +212,7 @@ def test_working_days_skip_closed_days(
 )
 def test_working_day_result_is_open_and_exactly_offset_open_days_away(anchor_day: date, offset: int) -> None:
     """For any anchor and non-zero offset the result is open and exactly |offset| open days away."""
-    rule = DeadlineRule(
-        anchor="start", offset=offset, unit="working_days", text=f"start {offset:+d} working days"
-    )
+    rule = DeadlineRule(anchor="start", offset=offset, unit="working_days", text=f"start {offset:+d} working days")
     result = apply_rule(rule, anchor_day, YEAR_END)
     assert not YEAR_END.is_closed(result)
     # Forward the open days counted are (anchor, result]; backward they are [result, anchor).
