@@ -1,0 +1,163 @@
+"""Definitions load when valid and are rejected with file, place and reason when not (one test per case)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.catalogue import SHIPPED, load_catalogue
+from engine.errors import DefinitionError
+from engine.loader import check_links, parse_definition
+
+NOTICES = {"N01", "R01"}
+VALID = """\
+name: sample
+version: 1
+title: {en: Sample, fr: Exemple}
+fields:
+  start: {type: date, required: true}
+  label: {type: text}
+  items:
+    type: list
+    item:
+      text: {type: text, required: true}
+deadlines:
+  soon: start - 3 days
+states:
+  draft: {initial: true}
+  open: {}
+  done: {final: true}
+start:
+  trigger: create
+  roles: [secretariat]
+transitions:
+  - trigger: publish
+    source: draft
+    dest: open
+    roles: [secretariat]
+    sets: [label]
+    notices: [N01]
+  - trigger: finish
+    source: open
+    dest: done
+    roles: [chair, system]
+    guards: [{after: soon}]
+timers:
+  - {key: finish, deadline: soon, fire: finish, while: [open]}
+  - {key: R01, rule: start - 7 days, notice: R01, while: [open]}
+"""
+
+
+def _parse(text: str) -> object:
+    return parse_definition(text, "sample.yaml", NOTICES)
+
+
+def test_shipped_workflows_load_and_link() -> None:
+    """The five shipped workflows (and their notices and body) validate together."""
+    catalogue = load_catalogue()
+    assert set(catalogue.definitions) == {"meeting_cycle", "topic", "consultation", "action_item", "escalation"}
+    assert catalogue.body.calendar.timezone == "Europe/Zurich"
+
+
+def test_the_valid_sample_loads() -> None:
+    """The sample the broken cases start from is itself valid, so each case tests only its own mutation."""
+    definition = parse_definition(VALID, "sample.yaml", NOTICES)
+    assert definition.initial == "draft" and definition.finals == frozenset({"done"})
+
+
+BROKEN = [
+    ("unknown source state", ("source: open\n", "source: opened\n"), "unknown source state 'opened'"),
+    ("unknown destination", ("dest: done\n", "dest: finished\n"), "unknown destination state 'finished'"),
+    ("unreachable state", ("  open: {}\n", "  open: {}\n  limbo: {}\n"), "unreachable state(s) from 'draft': limbo"),
+    ("no allowed role", ("roles: [chair, system]", "roles: []"), "no role is allowed to fire it"),
+    ("unknown role", ("roles: [chair, system]", "roles: [chair, king]"), "unknown role 'king'"),
+    ("unknown guard", ("guards: [{after: soon}]", "guards: [quorum]"), "unknown guard 'quorum'"),
+    ("guard on unknown deadline", ("guards: [{after: soon}]", "guards: [{after: later}]"), "unknown deadline 'later'"),
+    ("unknown field set", ("sets: [label]", "sets: [colour]"), "unknown field 'colour'"),
+    ("deadline on unknown field", ("soon: start - 3 days", "soon: opening - 3 days"), "unknown field 'opening'"),
+    ("deadline on a text field", ("soon: start - 3 days", "soon: label - 3 days"), "needs a date field"),
+    ("unreadable deadline rule", ("soon: start - 3 days", "soon: three days before start"), "cannot read deadline"),
+    ("duplicate key", ("  open: {}\n", "  open: {}\n  open: {}\n"), "duplicate key 'open'"),
+    ("two initial states", ("  open: {}\n", "  open: {initial: true}\n"), "exactly one state must be initial"),
+    ("no final state", ("  done: {final: true}\n", "  done: {}\n"), "at least one state must be final"),
+    (
+        "duplicate transition",
+        (
+            "  - trigger: finish\n",
+            "  - trigger: publish\n    source: draft\n    dest: open\n    roles: [chair]\n  - trigger: finish\n",
+        ),
+        "duplicate transition: 'publish' from 'draft'",
+    ),
+    ("unknown notice", ("notices: [N01]", "notices: [N99]"), "unknown notice 'N99'"),
+    ("unknown field type", ("label: {type: text}", "label: {type: colour}"), "unknown type 'colour'"),
+    ("enum without values", ("label: {type: text}", "label: {type: enum}"), "needs a list of values"),
+    ("timer trigger without system role", ("roles: [chair, system]", "roles: [chair]"), "must allow the role 'system'"),
+    (
+        "timer in unknown state",
+        ("while: [open]}\n  - {key: R01", "while: [shut]}\n  - {key: R01"),
+        "unknown state 'shut'",
+    ),
+    ("missing title", ("title: {en: Sample, fr: Exemple}", "title: {en: Sample}"), "missing the fr title"),
+    ("invalid YAML", ("states:\n", "states:\n  [\n"), "not valid YAML"),
+    ("unknown top-level key", ("version: 1\n", "version: 1\ncolour: blue\n"), "unknown key(s) ['colour']"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "reason"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_definition_is_rejected_with_place_and_reason(case: str, change: tuple[str, str], reason: str) -> None:
+    """Each kind of mistake is rejected, naming the file and the reason (and the place where there is one)."""
+    old, new = change
+    assert old in VALID, case
+    with pytest.raises(DefinitionError) as rejected:
+        _parse(VALID.replace(old, new, 1))
+    assert rejected.value.source == "sample.yaml"
+    assert reason in str(rejected.value), str(rejected.value)
+
+
+def test_final_state_with_outgoing_transition_is_rejected() -> None:
+    """A final state is final: a transition out of it is a mistake."""
+    text = VALID.replace("timers:\n", "  - {trigger: reopen, source: done, dest: open, roles: [chair]}\ntimers:\n")
+    with pytest.raises(DefinitionError, match="final state 'done' has outgoing transitions"):
+        _parse(text)
+
+
+def test_non_final_state_without_a_way_out_is_rejected() -> None:
+    """A reachable state that is not final and cannot be left is a trap, and is rejected."""
+    text = VALID.replace("  open: {}\n", "  open: {}\n  stuck: {}\n").replace(
+        "timers:\n", "  - {trigger: jam, source: open, dest: stuck, roles: [chair]}\ntimers:\n"
+    )
+    with pytest.raises(DefinitionError, match="non-final state 'stuck' has no way out"):
+        _parse(text)
+
+
+def test_errors_carry_the_line_number() -> None:
+    """The place in a message starts with the line of the offending block."""
+    with pytest.raises(DefinitionError, match=r"line \d+: transitions\[1\] \(finish\)"):
+        _parse(VALID.replace("roles: [chair, system]", "roles: [chair, king]"))
+
+
+def test_links_to_unknown_workflows_are_rejected() -> None:
+    """An effect starting a workflow that does not exist is caught by the cross-file check."""
+    catalogue = load_catalogue()
+    text = (
+        (SHIPPED / "topic.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - {trigger: complete, source: in_consultation, dest: done, roles: [secretariat]}",
+            "  - {trigger: complete, source: in_consultation, dest: done, roles: [secretariat],"
+            " effects: [{start: poll, fields: {}}]}",
+        )
+    )
+    broken = parse_definition(text, "topic.yaml", catalogue.notices)
+    with pytest.raises(DefinitionError, match="starts unknown workflow 'poll'"):
+        check_links({**catalogue.definitions, "topic": broken})
+
+
+def test_two_files_with_one_workflow_name_are_rejected(tmp_path: Path) -> None:
+    """Workflow names are unique across the folder."""
+    for name in ("notices.yaml", "body.yaml", "topic.yaml"):
+        (tmp_path / name).write_text((SHIPPED / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "topic_copy.yaml").write_text((SHIPPED / "topic.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="workflow 'topic' is already defined in topic.yaml"):
+        load_catalogue(tmp_path, files=[tmp_path / "topic.yaml", tmp_path / "topic_copy.yaml"])
