@@ -30,7 +30,7 @@ def test_older_schema_is_refused_with_the_upgrade_command(tmp_path: Path) -> Non
     with database.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     database.dispose()
-    with pytest.raises(SchemaOutdated, match="consultflow --db .* db upgrade"):
+    with pytest.raises(SchemaOutdated, match=r"consultflow --db .* db upgrade"):
         Engine.open(url)
 
 
