@@ -103,6 +103,8 @@ def build_message(
             params = {"method": part.method, "charset": "utf-8"}
             msg.add_alternative(part.data, maintype="text", subtype="calendar", params=params)
             msg.add_attachment(part.data, maintype="text", subtype="calendar", params=params, filename="invite.ics")
+    # Last: making the message multipart moves every Content-* header into the first sub-part.
+    msg["Content-Language"] = rendered.language_used
     return msg
 
 

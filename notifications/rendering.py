@@ -70,8 +70,16 @@ def environment(language: str) -> Environment:
     )
 
     def bind(f: Callable[..., str]) -> Callable[..., str]:
-        """Give a formatting function the environment's language as its first argument."""
-        return functools.partial(f, language)
+        """Give a formatting function the environment's language, refusing undefined arguments by name."""
+
+        @functools.wraps(f)
+        def apply(value: object, *args: object, **kwargs: object) -> str:
+            for argument in (value, *args, *kwargs.values()):
+                if isinstance(argument, jinja2.Undefined):
+                    str(argument)  # StrictUndefined raises UndefinedError naming the missing variable
+            return f(language, value, *args, **kwargs)
+
+        return apply
 
     env.filters.update(
         date=bind(formatting.format_day),
@@ -82,7 +90,7 @@ def environment(language: str) -> Environment:
         council_symbol=bind(formatting.council_symbol),
         language_names=bind(formatting.language_names),
         join_words=bind(formatting.join_words),
-        url=formatting.link,
+        url=bind(lambda _language, value: formatting.link(value)),
     )
     env.globals["lang"] = language
     return env
