@@ -87,6 +87,7 @@ class ScheduledTimer:
     workflow: str
     state: str
     overdue: bool = field(default=False)  # pending although due: nothing processed it yet
+    outlook: str = ""  # for an overdue timer, what processing it now would do
 
 
 # -- the catch-up policy (pure) -------------------------------------------------------------------------
@@ -308,4 +309,15 @@ def scheduled(engine: Engine, now: datetime, days: int, past_days: int = 0) -> l
         if past_days > 0:
             rows += claims.listing(now - timedelta(days=past_days), now, ("fired", "skipped", "cancelled"))
     rows.sort(key=lambda r: (r[0].due_at, r[0].id))
-    return [ScheduledTimer(t, wf, st, overdue=t.status == "pending" and t.due_at <= now) for t, wf, st in rows]
+    calendar = engine.catalogue.body.calendar
+    listed = []
+    for timer, workflow, state in rows:
+        overdue = timer.status == "pending" and timer.due_at <= now
+        outlook = ""
+        if overdue and timer.kind == "transition":
+            outlook = f"processing it now fires {timer.trigger} (if the state still allows it)"
+        elif overdue:
+            late = calendar.local_date(now) > calendar.local_date(timer.due_at)
+            outlook = "its day has passed: processing it now skips it" if late else "processing it now sends it"
+        listed.append(ScheduledTimer(timer, workflow, state, overdue, outlook))
+    return listed

@@ -1,0 +1,165 @@
+"""``consultflow tick|upcoming|run``: processing due timers by hand, listing what is scheduled, the daemon."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from engine.cli.app import app
+from engine.cli.state import Options, console, local, parse_when, print_json
+from engine.daemon import Daemon
+from engine.timers import DEFAULT_LIMIT, ScheduledTimer, TimerOutcome, process_all_due, scheduled
+
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
+]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Timers per pass (each pass re-reads what is due).")]
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _outcome_data(o: TimerOutcome) -> dict[str, Any]:
+    return {
+        "timer": o.timer_id,
+        "instance": o.instance_id,
+        "key": o.key,
+        "kind": o.kind,
+        "due_at": o.due_at,
+        "outcome": o.outcome,
+        "detail": o.detail,
+    }
+
+
+@app.command()
+def tick(ctx: typer.Context, now: NowOption = None, limit: LimitOption = DEFAULT_LIMIT) -> None:
+    """Process every timer due as of --now, print what fired and what was skipped, and exit.
+
+    The deterministic way to replay a timeline: reminders whose day has passed are skipped, deadline
+    expiries fire however late. Exits 1 if a timer failed (it stays pending with the error as its detail).
+    """
+    options: Options = ctx.obj
+    engine = options.engine()
+    zone = engine.catalogue.body.calendar.zone()
+    at = parse_when(now, zone) or engine.clock.now()
+    report = process_all_due(engine, at, limit)
+    if options.json:
+        print_json(
+            {
+                "now": report.now,
+                "fired": len(report.fired),
+                "skipped": len(report.skipped),
+                "failed": len(report.failed),
+                "timers": [_outcome_data(o) for o in report.outcomes],
+            }
+        )
+    else:
+        for o in report.outcomes:
+            _say(f"{o.outcome:<8} {o.key:<18} {o.instance_id}  due {local(o.due_at, zone)}  {o.detail}")
+        _say(f"as of {local(at, zone)}: {report.summary()}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _in(delta_seconds: float) -> str:
+    days, rest = divmod(abs(int(delta_seconds)), 86400)
+    span = f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
+    return f"in {span}" if delta_seconds >= 0 else f"{span} ago"
+
+
+def _listing_data(s: ScheduledTimer, zone: ZoneInfo) -> dict[str, Any]:
+    t = s.timer
+    return {
+        "timer": t.id,
+        "instance": t.instance_id,
+        "workflow": s.workflow,
+        "state": s.state,
+        "key": t.key,
+        "kind": t.kind,
+        "due_at": t.due_at,
+        "due_local": local(t.due_at, zone),
+        "rule": t.rule,
+        "notice": t.notice,
+        "trigger": t.trigger,
+        "status": t.status,
+        "overdue": s.overdue,
+        "outlook": s.outlook,
+        "detail": t.detail,
+    }
+
+
+@app.command()
+def upcoming(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=0, help="How far ahead to look.")] = 14,
+    past: Annotated[
+        int, typer.Option("--past", min=0, help="Also show what happened to timers due in the last N days.")
+    ] = 0,
+    now: NowOption = None,
+) -> None:
+    """Every pending deadline and reminder due in the next N days, with its instance and rule (a dry run).
+
+    Timers already due but not yet processed are listed first as overdue (`consultflow tick` or a running
+    `consultflow run` processes them).
+    """
+    options: Options = ctx.obj
+    engine = options.engine()
+    zone = engine.catalogue.body.calendar.zone()
+    at = parse_when(now, zone) or engine.clock.now()
+    found = scheduled(engine, at, days, past)
+    if options.json:
+        print_json([_listing_data(s, zone) for s in found])
+        return
+    if not found:
+        _say(f"nothing due between {local(at, zone)} and the next {days} day(s)")
+        return
+    for s in found:
+        t = s.timer
+        does = f"send {t.notice}" if t.kind == "reminder" else f"fire {t.trigger}"
+        when = "OVERDUE" if s.overdue else _in((t.due_at - at).total_seconds())
+        _say(
+            f"{local(t.due_at, zone)}  {when:<11} {t.key:<18} {does:<26} "
+            f"{t.instance_id} ({s.workflow}, {s.state})  rule: {t.rule}"
+        )
+        if t.status != "pending":
+            _say(f"{'':<34}{t.status}: {t.detail or ''}")
+        elif s.overdue:
+            _say(f"{'':<34}{s.outlook} (`consultflow tick`, or a running `consultflow run`)")
+
+
+def _masked(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    sweep: Annotated[
+        float, typer.Option("--sweep", min=0.01, help="Seconds between safety-net sweeps of the timer table.")
+    ] = 30.0,
+    limit: LimitOption = DEFAULT_LIMIT,
+) -> None:
+    """Process timers as they fall due until SIGTERM or Ctrl-C; on start, catch up on what fell due meanwhile.
+
+    Several `consultflow run` processes may share one PostgreSQL database (each timer is claimed by one);
+    on SQLite they are safe too, but one is enough.
+    """
+    options: Options = ctx.obj
+    engine = options.engine()
+    folder = engine.catalogue.folder
+    _say(
+        f"consultflow run (pid {os.getpid()}): database {_masked(engine.db.url)}, workflows {folder}, "
+        f"sweep every {sweep:g} s; SIGTERM or Ctrl-C stops after the current batch"
+    )
+    daemon = Daemon(engine, sweep_seconds=sweep, limit=limit, say=_say)
+    try:
+        asyncio.run(daemon.run(handle_signals=True))
+    finally:
+        engine.close()
