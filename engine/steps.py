@@ -189,6 +189,8 @@ class StepRunner:
 
     def replan_timers(self, definition: Definition, instance: Instance, days: Mapping[str, date], reason: str) -> None:
         """Make the pending timers match what the state and dates call for; fired ones are never redone."""
+        if not definition.timers:
+            return  # nothing could have been scheduled for an instance of this definition
         planned = {
             (t.key, t.due_at): t for t in plan_timers(definition, instance.state, instance.fields, self.body, days)
         }

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
 
 from engine.records import AuditEntry, Instance, OutboxMessage, Person, Timer
 from storage.tables import (
@@ -124,6 +124,28 @@ _INSTANCE_COLUMNS = (
 )
 _INSTANCE_FROM = INSTANCE.join(DEFINITION, INSTANCE.c.definition_id == DEFINITION.c.id)
 
+# The statements every fire runs are built once: SQLAlchemy then reuses their compiled form and cache key
+# instead of rebuilding both per call (that rebuilding was most of the engine's cost per transition).
+_SELECT_INSTANCE = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id == bindparam("id"))
+_SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update(of=INSTANCE)
+_UPDATE_INSTANCE = (
+    update(INSTANCE)
+    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+    .values(
+        state=bindparam("b_state"),
+        fields=bindparam("b_fields"),
+        version=bindparam("b_next"),
+        updated_at=bindparam("b_now"),
+    )
+)
+_INSERT_AUDIT = insert(AUDIT)
+_SELECT_PERSON = select(PERSON).where(PERSON.c.id == bindparam("id"))
+_SELECT_TIMERS = (
+    select(TIMER)
+    .where(TIMER.c.instance_id == bindparam("id"), TIMER.c.status.in_(bindparam("statuses", expanding=True)))
+    .order_by(TIMER.c.due_at, TIMER.c.id)
+)
+
 
 class Store:
     """The repository for one transaction: every read and write the engine needs, nothing more."""
@@ -190,7 +212,7 @@ class Store:
         return added, updated
 
     def person(self, person_id: str) -> Person | None:
-        row = self.conn.execute(select(PERSON).where(PERSON.c.id == person_id)).first()
+        row = self.conn.execute(_SELECT_PERSON, {"id": person_id}).first()
         return _person(row) if row else None
 
     def people(self) -> list[Person]:
@@ -222,10 +244,8 @@ class Store:
 
     def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
         """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
-        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id == instance_id)
-        if lock and self.is_postgres:
-            query = query.with_for_update(of=INSTANCE)
-        row = self.conn.execute(query).first()
+        query = _SELECT_INSTANCE_LOCKED if lock and self.is_postgres else _SELECT_INSTANCE
+        row = self.conn.execute(query, {"id": instance_id}).first()
         return (_instance(row), row.definition_id) if row else None
 
     def update_instance(
@@ -233,9 +253,15 @@ class Store:
     ) -> bool:
         """Write the new state if nobody changed the instance since ``expected_version``."""
         result = self.conn.execute(
-            update(INSTANCE)
-            .where(INSTANCE.c.id == instance_id, INSTANCE.c.version == expected_version)
-            .values(state=state, fields=dict(fields), version=expected_version + 1, updated_at=now)
+            _UPDATE_INSTANCE,
+            {
+                "b_id": instance_id,
+                "b_version": expected_version,
+                "b_state": state,
+                "b_fields": dict(fields),
+                "b_next": expected_version + 1,
+                "b_now": now,
+            },
         )
         return result.rowcount == 1
 
@@ -287,20 +313,21 @@ class Store:
         version: int,
     ) -> int:
         result = self.conn.execute(
-            insert(AUDIT).values(
-                instance_id=instance_id,
-                at=at,
-                actor=actor.id,
-                role=role,
-                member_state=actor.member_state,
-                trigger=trigger,
-                from_state=from_state,
-                to_state=to_state,
-                note=note,
-                changes=dict(changes),
-                caused_by=caused_by,
-                version=version,
-            )
+            _INSERT_AUDIT,
+            {
+                "instance_id": instance_id,
+                "at": at,
+                "actor": actor.id,
+                "role": role,
+                "member_state": actor.member_state,
+                "trigger": trigger,
+                "from_state": from_state,
+                "to_state": to_state,
+                "note": note,
+                "changes": dict(changes),
+                "caused_by": caused_by,
+                "version": version,
+            },
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -339,11 +366,7 @@ class Store:
     # -- timers -----------------------------------------------------------------------------------------
 
     def timers_of(self, instance_id: str, statuses: Sequence[str] = ("pending",)) -> list[Timer]:
-        rows = self.conn.execute(
-            select(TIMER)
-            .where(TIMER.c.instance_id == instance_id, TIMER.c.status.in_(statuses))
-            .order_by(TIMER.c.due_at, TIMER.c.id)
-        )
+        rows = self.conn.execute(_SELECT_TIMERS, {"id": instance_id, "statuses": list(statuses)})
         return [_timer(r) for r in rows]
 
     def insert_timers(self, rows: Sequence[Mapping[str, object]]) -> None:

@@ -1,0 +1,109 @@
+"""Persisted fire() throughput on a SQLite WAL file against a raw sqlite3 floor measured in the same run.
+
+Prints the engine's time per transition, the floor's (one UPDATE + one INSERT per commit, WAL, synchronous=NORMAL),
+their ratio (target <= 4x), and the engine's time per transition with 100k stored instances against 1k
+(target <= 1.3x). Exits non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from engine import Engine, Person
+
+HERE = Path(__file__).parent
+NOW = datetime(2019, 1, 1, tzinfo=UTC)
+
+
+def _engine(folder: Path, instances: int) -> tuple[Engine, list[str]]:
+    engine = Engine.open(f"sqlite:///{folder / 'engine.db'}", workflows=HERE / "workflows")
+    engine.import_people([Person("sec", "Secretariat", "sec@itu.example", "en", ("secretariat",))])
+    ids = [engine.start("bench_toggle", "sec", {}, now=NOW).id for _ in range(min(instances, 1000))]
+    if instances > 1000:  # the rest in bulk: the same rows the engine writes, without paying 100k starts
+        _bulk_instances(engine, instances - 1000)
+    return engine, ids
+
+
+def _bulk_instances(engine: Engine, count: int) -> None:
+    from storage.repository import INSTANCE, Store
+
+    with engine.db.write() as conn:
+        definition_id = Store(conn).definition_row("bench_toggle", 1)
+        assert definition_id is not None
+        rows = [{"id": f"bench_toggle-{uuid.uuid4().hex[:10]}", "workflow": "bench_toggle",
+                 "definition_id": definition_id[0], "state": "a", "fields": {}, "version": 1, "created_at": NOW,
+                 "updated_at": NOW} for _ in range(count)]
+        for i in range(0, count, 5000):
+            conn.execute(INSTANCE.insert(), rows[i:i + 5000])
+
+
+def engine_seconds_per_fire(instances: int, fires: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine, ids = _engine(Path(tmp), instances)
+        states = {i: "a" for i in ids}
+        rng = random.Random(7)
+        order = [rng.choice(ids) for _ in range(fires)]
+        started = time.perf_counter()
+        for instance_id in order:
+            trigger = "flip" if states[instance_id] == "a" else "flop"
+            states[instance_id] = engine.fire(instance_id, trigger, "sec", now=NOW).state
+        elapsed = time.perf_counter() - started
+        engine.close()
+    return elapsed / fires
+
+
+def floor_seconds_per_fire(instances: int, fires: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE instance (id TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL)")
+        conn.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, instance_id TEXT, at TEXT, actor TEXT, "
+                     "trigger TEXT, from_state TEXT, to_state TEXT)")
+        ids = [uuid.uuid4().hex for _ in range(instances)]
+        conn.executemany("INSERT INTO instance VALUES (?, 'a', 1)", [(i,) for i in ids])
+        versions = dict.fromkeys(ids, 1)
+        rng = random.Random(7)
+        order = [rng.choice(ids) for _ in range(fires)]
+        started = time.perf_counter()
+        for instance_id in order:
+            version = versions[instance_id]
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE instance SET state = ?, version = version + 1 WHERE id = ? AND version = ?",
+                         ("b" if version % 2 else "a", instance_id, version))
+            conn.execute("INSERT INTO audit (instance_id, at, actor, trigger, from_state, to_state) "
+                         "VALUES (?, ?, 'sec', 'flip', 'a', 'b')", (instance_id, NOW.isoformat()))
+            conn.execute("COMMIT")
+            versions[instance_id] = version + 1
+        elapsed = time.perf_counter() - started
+        conn.close()
+    return elapsed / fires
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fires", type=int, default=3000)
+    parser.add_argument("--large", type=int, default=100_000)
+    args = parser.parse_args()
+    floor = floor_seconds_per_fire(1000, args.fires)
+    small = engine_seconds_per_fire(1000, args.fires)
+    large = engine_seconds_per_fire(args.large, args.fires)
+    ratio, scale = small / floor, large / small
+    print(f"raw sqlite3 floor      : {floor * 1e6:8.1f} us per transition ({1 / floor:8.0f} tx/s)")
+    print(f"engine, 1k instances   : {small * 1e6:8.1f} us per transition ({1 / small:8.0f} tx/s)")
+    print(f"engine, {args.large // 1000}k instances : {large * 1e6:8.1f} us per transition ({1 / large:8.0f} tx/s)")
+    print(f"large_vs_small = {scale:.2f}x (target <= 1.3x)")
+    print(f"fire_vs_floor = {ratio:.1f}x (target <= 4x)")
+    return 0 if ratio <= 4 and scale <= 1.3 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
