@@ -127,7 +127,7 @@ def show(
         console.print(f"deadline {name}: {day.isoformat()}")
     for t in timers:
         what = t.notice or t.trigger
-        console.print(f"timer {t.key} ({t.kind}, {what}) due {local(t.due_at, zone)}  [{t.rule}]")
+        console.print(f"timer {t.key} ({t.kind}, {what}) due {local(t.due_at, zone)}  [{t.rule}]", markup=False)
 
 
 @app.command()
