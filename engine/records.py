@@ -90,3 +90,18 @@ class OutboxMessage:
     sent_at: datetime | None = None
     for_information: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document generated from the record: kind, symbol, language, format and revision (content fetched apart)."""
+
+    id: int
+    instance_id: str
+    kind: str
+    symbol: str
+    language: str
+    format: str
+    revision: int
+    created_at: datetime
+    created_by: str

@@ -26,7 +26,7 @@ from engine.errors import (
 )
 from engine.loader import parse_definition
 from engine.machine import CompiledWorkflow
-from engine.records import AuditEntry, Instance, Person, Timer
+from engine.records import AuditEntry, Document, Instance, Person, Timer
 from engine.roles import SYSTEM_ACTOR, effective_roles
 from engine.steps import StepRunner
 from storage.db import DEFAULT_URL, Database
@@ -278,6 +278,40 @@ class Engine:
             )
             for t in definition.triggers_from(instance.state)
         ]
+
+    # -- documents ------------------------------------------------------------------------------------
+
+    def save_documents(
+        self,
+        instance_id: str,
+        kind: str,
+        symbol: str,
+        language: str,
+        contents: Mapping[str, bytes],
+        actor: str,
+        now: datetime | None = None,
+    ) -> int:
+        """Store one generation of a document (every format under one new revision); returns the revision."""
+        at = self._now(now)
+        with self.db.write() as conn:
+            store = Store(conn)
+            if store.instance(instance_id) is None:
+                raise InstanceNotFound(f"no instance '{instance_id}'")
+            revision = store.next_document_revision(instance_id, kind, language)
+            for fmt, content in contents.items():
+                store.insert_document(instance_id, kind, symbol, language, fmt, revision, content, at, actor)
+            return revision
+
+    def documents(self, instance_id: str) -> builtins.list[Document]:
+        with self.db.read() as conn:
+            return Store(conn).documents(instance_id)
+
+    def document_content(self, document_id: int) -> bytes:
+        with self.db.read() as conn:
+            content = Store(conn).document_content(document_id)
+        if content is None:
+            raise InstanceNotFound(f"no document {document_id}")
+        return content
 
 
 def _instance_data(instance: Instance) -> dict[str, Any]:

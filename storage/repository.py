@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
 
-from engine.records import AuditEntry, Instance, OutboxMessage, Person, Timer
+from engine.records import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
 from storage.tables import (
     AuditRow,
+    DocumentRow,
     IdempotencyRow,
     InstanceRefRow,
     InstanceRow,
@@ -28,7 +29,7 @@ def _t(model: Any) -> Table:
 
 DEFINITION, PERSON, INSTANCE = _t(WorkflowDefinitionRow), _t(PersonRow), _t(InstanceRow)
 REF, AUDIT, IDEMPOTENCY = _t(InstanceRefRow), _t(AuditRow), _t(IdempotencyRow)
-TIMER, OUTBOX = _t(TimerRow), _t(OutboxRow)
+TIMER, OUTBOX, DOCUMENT = _t(TimerRow), _t(OutboxRow), _t(DocumentRow)
 
 
 def _person(row: Any) -> Person:
@@ -405,3 +406,67 @@ class Store:
         if instance_id:
             query = query.where(OUTBOX.c.instance_id == instance_id)
         return [_outbox(r) for r in self.conn.execute(query.order_by(OUTBOX.c.id).limit(limit))]
+
+    # -- documents --------------------------------------------------------------------------------------
+
+    def next_document_revision(self, instance_id: str, kind: str, language: str) -> int:
+        current = self.conn.execute(
+            select(func.max(DOCUMENT.c.revision)).where(
+                DOCUMENT.c.instance_id == instance_id, DOCUMENT.c.kind == kind, DOCUMENT.c.language == language
+            )
+        ).scalar_one()
+        return int(current or 0) + 1
+
+    def insert_document(
+        self,
+        instance_id: str,
+        kind: str,
+        symbol: str,
+        language: str,
+        fmt: str,
+        revision: int,
+        content: bytes,
+        now: datetime,
+        actor: str,
+    ) -> int:
+        result = self.conn.execute(
+            insert(DOCUMENT).values(
+                instance_id=instance_id,
+                kind=kind,
+                symbol=symbol,
+                language=language,
+                format=fmt,
+                revision=revision,
+                content=content,
+                created_at=now,
+                created_by=actor,
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def documents(self, instance_id: str) -> list[Document]:
+        """Every stored document of an instance (without content), newest revision first."""
+        columns = [c for c in DOCUMENT.c if c.name != "content"]
+        rows = self.conn.execute(
+            select(*columns)
+            .where(DOCUMENT.c.instance_id == instance_id)
+            .order_by(DOCUMENT.c.kind, DOCUMENT.c.language, DOCUMENT.c.revision.desc(), DOCUMENT.c.format)
+        )
+        return [
+            Document(
+                id=r.id,
+                instance_id=r.instance_id,
+                kind=r.kind,
+                symbol=r.symbol,
+                language=r.language,
+                format=r.format,
+                revision=r.revision,
+                created_at=r.created_at,
+                created_by=r.created_by,
+            )
+            for r in rows
+        ]
+
+    def document_content(self, document_id: int) -> bytes | None:
+        row = self.conn.execute(select(DOCUMENT.c.content).where(DOCUMENT.c.id == document_id)).first()
+        return bytes(row.content) if row else None

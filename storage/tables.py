@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -176,3 +176,22 @@ class OutboxRow(SQLModel, table=True):
     last_error: str | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class DocumentRow(SQLModel, table=True):
+    """A document generated from the record (e.g. the Chair's report), kept per language, format and revision."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "kind", "language", "format", "revision", name="uq_document_revision"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(foreign_key="instance.id", nullable=False)
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    symbol: str = Field(nullable=False)
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    format: str = Field(sa_column=Column(String(8), nullable=False))
+    revision: int = Field(nullable=False)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+    created_by: str = Field(nullable=False)
