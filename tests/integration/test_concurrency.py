@@ -12,8 +12,9 @@ from tests.scenario import convene
 
 
 def _fire(
-    url: str, instance_id: str, version: int, title: str, barrier: Barrier, results: multiprocessing.Queue
-) -> None:  # type: ignore[type-arg]
+    url: str, instance_id: str, version: int, title: str, barrier: Barrier,
+    results: multiprocessing.Queue[tuple[str, str]],
+) -> None:
     engine = Engine.open(url)
     try:
         barrier.wait(timeout=30)
