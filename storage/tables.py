@@ -173,6 +173,7 @@ class OutboxRow(SQLModel, table=True):
     attempts: int = Field(default=0, nullable=False)
     next_attempt_at: datetime = Field(sa_column=_utc())
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    claimed_by: str | None = Field(default=None, sa_column=Column(String(64)))
     last_error: str | None = Field(default=None)
     created_at: datetime = Field(sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

@@ -1,0 +1,117 @@
+"""The outbox queue: claim messages to send with a lease, then record what the SMTP server said.
+
+A claim sets ``claimed_by`` (the dispatcher's token) and ``claimed_until`` (a lease). Two dispatchers never
+hold the same row: on PostgreSQL the candidates are taken ``FOR UPDATE SKIP LOCKED``, on SQLite the claim
+runs in a ``BEGIN IMMEDIATE`` transaction. A dispatcher that dies leaves its rows claimed until the lease
+runs out; then they are claimed again, so nothing is lost (delivery is at least once, see README).
+Results are recorded only by the claimer (``claimed_by`` must match), so a slow dispatcher whose lease ran
+out cannot overwrite what a newer claimer recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
+
+from engine.records import OutboxMessage
+from storage.repository import OUTBOX, _outbox
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class OutboxQueue:
+    """Outbox queries for one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.is_postgres = conn.dialect.name == "postgresql"
+
+    def claim(self, token: str, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
+        """Take up to ``limit`` due messages, oldest first, for ``lease``."""
+        candidates = (
+            select(OUTBOX.c.id)
+            .where(
+                OUTBOX.c.status == PENDING,
+                OUTBOX.c.next_attempt_at <= now,
+                or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now),
+            )
+            .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        if self.is_postgres:
+            candidates = candidates.with_for_update(skip_locked=True)
+        rows = self.conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(candidates.scalar_subquery()), OUTBOX.c.status == PENDING)
+            .values(claimed_by=token, claimed_until=now + lease)
+            .returning(*OUTBOX.c)
+        )
+        return sorted((_outbox(r) for r in rows), key=lambda m: m.id)
+
+    def _mine(self, message_id: int, token: str) -> ColumnElement[bool]:
+        return and_(OUTBOX.c.id == message_id, OUTBOX.c.claimed_by == token, OUTBOX.c.status == PENDING)
+
+    def mark_sent(self, message_id: int, token: str, now: datetime) -> bool:
+        result = self.conn.execute(
+            update(OUTBOX)
+            .where(self._mine(message_id, token))
+            .values(status=SENT, sent_at=now, attempts=OUTBOX.c.attempts + 1, claimed_until=None, last_error=None)
+        )
+        return result.rowcount == 1
+
+    def mark_retry(self, message_id: int, token: str, next_attempt_at: datetime, error: str) -> bool:
+        result = self.conn.execute(
+            update(OUTBOX)
+            .where(self._mine(message_id, token))
+            .values(
+                attempts=OUTBOX.c.attempts + 1,
+                next_attempt_at=next_attempt_at,
+                claimed_until=None,
+                claimed_by=None,
+                last_error=error[:2000],
+            )
+        )
+        return result.rowcount == 1
+
+    def mark_failed(self, message_id: int, token: str, error: str) -> bool:
+        result = self.conn.execute(
+            update(OUTBOX)
+            .where(self._mine(message_id, token))
+            .values(status=FAILED, attempts=OUTBOX.c.attempts + 1, claimed_until=None, last_error=error[:2000])
+        )
+        return result.rowcount == 1
+
+    def release(self, message_ids: Sequence[int], token: str) -> None:
+        """Give back claimed messages that were not attempted (e.g. on shutdown)."""
+        if message_ids:
+            self.conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(message_ids), OUTBOX.c.claimed_by == token, OUTBOX.c.status == PENDING)
+                .values(claimed_until=None, claimed_by=None)
+            )
+
+    def retry(self, message_id: int, now: datetime) -> bool:
+        """Put a failed message back in the queue (the secretariat's `outbox retry`)."""
+        result = self.conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id, OUTBOX.c.status == FAILED)
+            .values(status=PENDING, next_attempt_at=now, claimed_until=None, claimed_by=None)
+        )
+        return result.rowcount == 1
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        row = self.conn.execute(select(OUTBOX).where(OUTBOX.c.id == message_id)).first()
+        return _outbox(row) if row else None
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending message may be attempted (for the daemon's wake-up)."""
+        value: datetime | None = self.conn.execute(  # min() keeps the column type, so this is aware UTC
+            select(func.min(OUTBOX.c.next_attempt_at)).where(OUTBOX.c.status == PENDING)
+        ).scalar_one()
+        return value
+
+    def counts(self) -> dict[str, int]:
+        rows = self.conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
+        return {status: int(count) for status, count in rows}
