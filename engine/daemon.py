@@ -72,6 +72,7 @@ class Daemon:
         self._batch_done = asyncio.Condition()
         self._wakes = 0  # wake() calls so far; a batch remembers the count it started after
         self._done_wakes = -1
+        self._stop_requested = False
 
     # -- control (safe from other threads and signal handlers) ------------------------------------------
 
@@ -81,7 +82,8 @@ class Daemon:
         self._call(self._wakeup.set)
 
     def stop(self) -> None:
-        """Stop after the current batch."""
+        """Stop after the current batch (called before ``run()``, it makes ``run()`` return at once)."""
+        self._stop_requested = True
         self._call(self._stop_now)
 
     def _call(self, callback: Callable[[], None]) -> None:
@@ -112,6 +114,8 @@ class Daemon:
     async def run(self, *, handle_signals: bool = False) -> None:
         """Run until ``stop()`` (or SIGTERM/SIGINT when ``handle_signals``)."""
         self._loop = asyncio.get_running_loop()
+        if self._stop_requested:
+            self._stop_now()
         # An in-memory store of our own: APScheduler must never share a job store between processes, and
         # with misfire_grace_time=None a wake-up that comes late still runs (the 1 s default drops it).
         scheduler = AsyncIOScheduler(
@@ -126,6 +130,9 @@ class Daemon:
         for task in extra:
             task.add_done_callback(self._extra_done)
         try:
+            self.catch_up = TickReport(self.clock.now())
+            if self._stopping.is_set():
+                return
             self.catch_up = await self._batch(-1)
             if self._stopping.is_set():
                 return
