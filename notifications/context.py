@@ -16,18 +16,19 @@ Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` 
     related:   {"meeting": {"id", "workflow", "state", "fields"}, "topic": {...}}   # one level of refs
     deadlines: {"contrib_translated": "2019-01-11", ...}    # local dates of the instance's deadlines
     actor:     {"id": "ms.fr", "name": ..., "member_state": "France" or null}
-    trigger:   "send_invitation"     note: str or null     at: ISO-8601 UTC instant of the step
+    trigger:   "send_invitation" (null for timers)     note: str or null     at: ISO-8601 UTC instant
     item:      the list item the step appended (a contribution, a response) or null
-    recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null}
+    recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null,
+                "for_information": true for a cc copy (optional)}
 
-Reminders (R01-R12) use the same shape; their ``trigger`` is the reminder id and the ``actor`` is
-the system actor :data:`SYSTEM_ACTOR`.
+Reminders (R01-R12) use the same shape; their ``trigger`` may be null and their ``actor`` is the
+system (:data:`SYSTEM_ACTOR` in the samples). The engine writes this shape in ``engine/notices.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from notifications.errors import InvalidContext
 
@@ -80,13 +81,14 @@ class Actor(TypedDict):
 
 
 class Recipient(TypedDict):
-    """The reader of one message."""
+    """The reader of one message; ``for_information`` is true for a cc recipient (optional key)."""
 
     id: str
     name: str
     email: str
     language: str
     member_state: str | None
+    for_information: NotRequired[bool]
 
 
 class NoticeContext(TypedDict):
@@ -98,7 +100,7 @@ class NoticeContext(TypedDict):
     related: dict[str, RelatedInstance]
     deadlines: dict[str, str]
     actor: Actor
-    trigger: str
+    trigger: str | None
     note: str | None
     at: str
     item: dict[str, JSONValue] | None

@@ -52,6 +52,19 @@ def is_translated(notice_id: str, language: str) -> bool:
     return all((TEMPLATES_DIR / language / f"{notice_id}.{part}").is_file() for part in PARTS)
 
 
+class _Undefined(StrictUndefined):
+    """StrictUndefined that is simply false in ``{% if %}``: printing, iterating or formatting it still fails.
+
+    Optional fields that a step did not set can then be tested with ``{% if fields.x %}`` while a
+    required value that is missing (or misspelt) is still an error at render time.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:  # type: ignore[override]  # StrictUndefined types it as always raising
+        return False
+
+
 @functools.cache
 def environment(language: str) -> Environment:
     """The cached Jinja environment for ``language`` (its folder first, then English)."""
@@ -62,7 +75,7 @@ def environment(language: str) -> Environment:
         folders.append(TEMPLATES_DIR / FALLBACK_LANGUAGE)
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
-        undefined=StrictUndefined,
+        undefined=_Undefined,
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,

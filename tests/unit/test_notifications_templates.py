@@ -214,3 +214,13 @@ def test_cyrillic_and_chinese_data_survive_rendering() -> None:
     rendered = render_notice("N12", "zh", context)
     assert "王小明" in rendered.text and "王小明" in rendered.html
     assert "Ольга Смирнова" in rendered.text and "Ольга Смирнова" in rendered.html
+
+
+@pytest.mark.parametrize(("language", "sentence"), [("en", "copy for information"), ("fr", "copie pour information")])
+def test_cc_copy_says_it_is_for_information(language: str, sentence: str) -> None:
+    """A recipient marked for_information (a cc copy sent as its own message) is told so in the footer."""
+    context = sample_context("N07", language)
+    assert sentence not in render_notice("N07", language, context).text
+    context["recipient"]["for_information"] = True
+    rendered = render_notice("N07", language, context)
+    assert sentence in rendered.text and sentence in rendered.html
