@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from engine.records import Timer
-from storage.repository import INSTANCE, TIMER, _timer
+from engine.records import Instance, Timer
+from storage.repository import _INSTANCE_COLUMNS, _INSTANCE_FROM, INSTANCE, TIMER, _instance, _timer
 
 PENDING = "pending"
 CLAIMED = "fired"  # a claimed timer is written as fired; a refusal in the same transaction turns it into skipped
@@ -92,6 +92,11 @@ class Claims:
     def timer(self, timer_id: int) -> Timer | None:
         row = self.conn.execute(select(TIMER).where(TIMER.c.id == timer_id)).first()
         return _timer(row) if row else None
+
+    def instances(self, ids: Sequence[str]) -> dict[str, tuple[Instance, int]]:
+        """Several instances (with their definition row id) in one query: a batch's reminders read them all."""
+        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id.in_(sorted(set(ids))))
+        return {row.id: (_instance(row), row.definition_id) for row in self.conn.execute(query)}
 
     def pending_count(self) -> int:
         return int(self.conn.execute(select(func.count()).where(TIMER.c.status == PENDING)).scalar_one())
