@@ -33,6 +33,7 @@ class FieldSpec:
     workflow: str | None = None  # ref: the workflow the referenced instance runs
     item: Mapping[str, FieldSpec] = field(default_factory=dict)  # list: the schema of one item
     title: str = ""
+    multiline: bool = False  # text that may hold line breaks (paragraphs; never put in mail headers)
 
 
 @dataclass(frozen=True)

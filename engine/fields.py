@@ -32,7 +32,7 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
     if kind in ("text", "person", "ref"):
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise FieldError(f"{label}: expected text, got {type(value).__name__}")
-        return str(value).strip()
+        return _check_characters(str(value).strip(), label, multiline=spec.multiline)
     if kind == "int":
         if isinstance(value, bool):
             raise FieldError(f"{label}: expected a whole number, got {value!r}")
@@ -79,6 +79,25 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
             raise FieldError(f"{label}: expected a list")
         return [coerce_item(spec.item, item, where=f"{label}[{i}].", local_zone=zone) for i, item in enumerate(items)]
     raise FieldError(f"{label}: unsupported type {kind}")  # pragma: no cover - the loader rejects other types
+
+
+# Line breaks let a value smuggle extra header lines into a notice's subject or a name; other control
+# characters have no business in the record. Fields meant for paragraphs say `multiline: true`.
+_LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _check_characters(text: str, label: str, *, multiline: bool) -> str:
+    if multiline:
+        text = text.replace("\r\n", "\n")
+    for ch in text:
+        if multiline and ch in "\n\t":
+            continue
+        if ch in _LINE_BREAKS or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
+            if multiline:
+                raise FieldError(f"{label}: contains the control character {ord(ch):#04x}")
+            what = "a line break" if ch in _LINE_BREAKS else f"the control character {ord(ch):#04x}"
+            raise FieldError(f"{label}: contains {what}; this field holds a single line of text")
+    return text
 
 
 def coerce_item(

@@ -176,7 +176,7 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
         if not isinstance(fname, str) or not IDENT.match(fname):
             raise reader.fail(where, "field names are lower-case identifiers", data)
         spec = reader.mapping(spec_raw, where)
-        reader.check_keys(spec, {"type", "required", "values", "workflow", "item", "title"}, where)
+        reader.check_keys(spec, {"type", "required", "values", "workflow", "item", "title", "multiline"}, where)
         ftype = spec.get("type")
         if ftype not in FIELD_TYPES or (ftype == "list" and not allow_list):
             allowed = [t for t in FIELD_TYPES if allow_list or t != "list"]
@@ -199,6 +199,7 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
             workflow=spec.get("workflow"),
             item=item,
             title=str(spec.get("title", "")),
+            multiline=bool(spec.get("multiline", False)),
         )
     return result
 

@@ -146,3 +146,39 @@ def test_report_approval_side_effects_commit_together(engine: Engine) -> None:
     items = engine.linked(s.meeting.id, "meeting", "action_item")
     assert all(engine.timers(i.id, ("pending",)) for i in items)
     assert engine.history(s.meeting.id)[-1].trigger == "approve_report"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Proposal\r\nBcc: attacker@evil.example",
+        "Proposal\nBcc: attacker@evil.example",
+        "Proposal\u2028Bcc: x",
+        "Proposal\x00",
+    ],
+)
+def test_line_breaks_in_single_line_fields_are_refused_before_anything_is_written(engine: Engine, title: str) -> None:
+    """A value that could smuggle a header into a notice is refused at the step, so no row or notice exists."""
+    s = convene(engine)
+    before = snapshot(engine)
+    with pytest.raises(FieldError, match="title: contains"):
+        engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": title}, now=at("2019-01-05"))
+    assert snapshot(engine) == before
+
+
+def test_multiline_fields_keep_paragraphs(engine: Engine) -> None:
+    """Fields declared multiline (the escalation's options) accept line breaks, normalised to \\n; not \\x07."""
+    s = hold_meeting(convene(engine))
+    escalation = engine.linked(s.meeting.id, "meeting", "escalation")[0]
+    with pytest.raises(FieldError, match="options: contains the control character 0x07"):
+        engine.fire(
+            escalation.id, "draft_report", "chair", {"report_section": "6.3", "options": "A\x07"}, now=at("2019-04-20")
+        )
+    drafted = engine.fire(
+        escalation.id,
+        "draft_report",
+        "chair",
+        {"report_section": "6.3", "options": "Option A: OTTs\r\nOption B: gender divide"},
+        now=at("2019-04-20"),
+    )
+    assert drafted.fields["options"] == "Option A: OTTs\nOption B: gender divide"
