@@ -1,0 +1,61 @@
+"""Errors of report generation; each is a ConsultflowError, so the CLI prints one line and exits non-zero."""
+
+from __future__ import annotations
+
+from engine.errors import ConsultflowError
+
+
+class ReportError(ConsultflowError):
+    """The report could not be generated."""
+
+
+class NotAMeeting(ReportError):
+    """A Chair's report is made from a meeting_cycle instance."""
+
+    def __init__(self, instance_id: str, workflow: str) -> None:
+        self.instance_id, self.workflow = instance_id, workflow
+        super().__init__(f"{instance_id} is a {workflow}, not a meeting_cycle: give the meeting's id")
+
+
+class ReportNotReady(ReportError):
+    """The meeting report is not approved yet, so there is no Chair's report to write."""
+
+    exit_code = 3
+
+    def __init__(self, instance_id: str, state: str) -> None:
+        self.instance_id, self.state = instance_id, state
+        super().__init__(
+            f"meeting {instance_id} is in state '{state}': the Chair reports to Council once the meeting report "
+            "is approved (fire approve_report first)"
+        )
+
+
+class NoSymbol(ReportError):
+    """The meeting has no Council document symbol for the Chair's report yet."""
+
+    def __init__(self, instance_id: str) -> None:
+        self.instance_id = instance_id
+        super().__init__(
+            f"meeting {instance_id} has no Chair's report symbol yet: give one (--symbol C19/nn) or record "
+            "chair_report_symbol on the meeting"
+        )
+
+
+class UnknownLanguage(ReportError):
+    """There is no report wording in that language."""
+
+    def __init__(self, language: str, available: tuple[str, ...]) -> None:
+        self.language, self.available = language, available
+        super().__init__(f"no report wording in '{language}' (available: {', '.join(available)})")
+
+
+class UnknownFormat(ReportError):
+    """Reports are written as md, html or docx."""
+
+    def __init__(self, fmt: str, available: tuple[str, ...]) -> None:
+        self.format, self.available = fmt, available
+        super().__init__(f"unknown report format '{fmt}' (available: {', '.join(available)})")
+
+
+class TranslationsError(ReportError):
+    """A translations file could not be read."""

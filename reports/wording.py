@@ -1,0 +1,90 @@
+"""The words of the report in each language: ``templates/<language>/wording.yaml``, one Jinja template a value.
+
+A translator edits one file per language; the keys are the same in every language and a missing one is an
+error naming the file and the key. Values are plain text (no markup, no escaping): the Markdown, HTML and
+Word renderers escape or style them. Templates run with ``StrictUndefined``, so a misspelt variable fails
+instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.lists import format_list
+from jinja2 import Environment, StrictUndefined, Template
+
+from reports.errors import ReportError, UnknownLanguage
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+WORDING_FILE = "wording.yaml"
+_SPACES = re.compile(r"[ \t\r\n]+")  # not the no-break spaces of French typography
+
+
+def languages() -> tuple[str, ...]:
+    """The languages that have report wording, sorted."""
+    return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if (p / WORDING_FILE).is_file()))
+
+
+def join_words(language: str, items: Iterable[object]) -> str:
+    """Join as a sentence does: "a, b and c" (UN style, no serial comma), "a, b et c"."""
+    return format_list([str(i) for i in items], locale="en_GB" if language == "en" else language)
+
+
+class Wording:
+    """One language's report wording: ``say`` renders a sentence, ``table`` reads a glossary."""
+
+    def __init__(self, language: str, data: Mapping[str, Any], source: str) -> None:
+        self.language, self.data, self.source = language, data, source
+        # Plain text on purpose: the Markdown, HTML and Word renderers escape what this produces.
+        self._env = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701
+        self._env.filters["join_words"] = functools.partial(join_words, language)
+        self._compiled: dict[str, Template] = {}
+
+    def _value(self, key: str) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise ReportError(f"{self.source}: missing key '{key}'")
+            node = node[part]
+        return node
+
+    def has(self, key: str) -> bool:
+        try:
+            self._value(key)
+        except ReportError:
+            return False
+        return True
+
+    def say(self, key: str, **context: object) -> str:
+        """Render the sentence at ``key`` (dotted path) with ``context``, on one line."""
+        if key not in self._compiled:
+            value = self._value(key)
+            if not isinstance(value, str):
+                raise ReportError(f"{self.source}: '{key}' should be text")
+            self._compiled[key] = self._env.from_string(value)
+        return _SPACES.sub(" ", self._compiled[key].render(context)).strip()
+
+    def table(self, key: str) -> dict[str, Any]:
+        """The mapping at ``key`` (a glossary: record text -> wording)."""
+        value = self._value(key)
+        if not isinstance(value, Mapping):
+            raise ReportError(f"{self.source}: '{key}' should be a mapping")
+        return dict(value)
+
+
+@functools.cache
+def wording(language: str) -> Wording:
+    """The (cached) wording of ``language``, read from the package's templates."""
+    available = languages()
+    if language not in available:
+        raise UnknownLanguage(language, available)
+    path = TEMPLATES_DIR / language / WORDING_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, Mapping):
+        raise ReportError(f"{language}/{WORDING_FILE}: expected a mapping")
+    return Wording(language, data, f"{language}/{WORDING_FILE}")
