@@ -136,7 +136,9 @@ class Daemon:
             self.catch_up = await self._batch(-1)
             if self._stopping.is_set():
                 return
-            pending, upcoming = await asyncio.to_thread(queue_status, self.engine, self.clock.now())
+            # "Next" means after the instant the batch processed at: a timer that fell due while it ran is
+            # planned for now, rather than left to the sweep.
+            pending, upcoming = await asyncio.to_thread(queue_status, self.engine, self.catch_up.now)
             when = local_text(upcoming, self.engine.catalogue.body.calendar) if upcoming else "none"
             self.say(f"ready: {pending} pending timers, next due at {when}")
             scheduler.add_job(self._on_job, "interval", seconds=self.sweep_seconds, id=SWEEP_JOB)
@@ -147,11 +149,11 @@ class Daemon:
                 self._wakeup.clear()
                 if self._stopping.is_set():
                     break
-                await self._batch(self._wakes)
+                done = await self._batch(self._wakes)
                 if self._stopping.is_set():
                     break
                 try:
-                    upcoming = await asyncio.to_thread(next_due, self.engine, self.clock.now())
+                    upcoming = await asyncio.to_thread(next_due, self.engine, done.now)
                 except Exception as exc:  # the sweep will try again
                     self.say(f"error: cannot read the next due timer: {exc}")
                     continue
@@ -188,9 +190,12 @@ class Daemon:
         async with self._batch_done:
             self._batch_done.notify_all()
         if report.outcomes and self.after_batch is not None:
-            result = self.after_batch(report)
-            if isawaitable(result):
-                await result
+            try:
+                result = self.after_batch(report)
+                if isawaitable(result):
+                    await result
+            except Exception as exc:  # a hook's failure is its own: timers go on
+                self.say(f"error: after-batch hook failed: {exc!r}")
         return report
 
     def _plan(self, scheduler: Any, due: datetime | None) -> None:

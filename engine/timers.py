@@ -4,8 +4,10 @@ A reminder is sent (its outbox rows written) only while the instance is still in
 ``while`` states and only on its own day: one processed after the end of its due day, in the body's time
 zone, is recorded ``skipped`` ("missed: ..."), never sent late. A timed transition (deadline expiry) always
 fires, even late, through the ordinary ``fire`` path as the system actor; a refusal is recorded ``skipped``
-with the refusal as its detail. The claim and the consequences commit together, so a crash leaves the timer
-pending (it is retried) and a second process can never handle it twice (see ``storage.claims``).
+with the refusal as its detail. A timer's claim and its consequences commit together, so a crash leaves it
+pending (it is retried) and a second process can never handle it twice (see ``storage.claims``). Timers are
+claimed in batches, one transaction each; a batch in which anything breaks is rolled back and redone one
+timer per transaction, so that only the broken timer fails.
 """
 
 from __future__ import annotations
@@ -102,8 +104,9 @@ def reminder_refusal(
 ) -> str | None:
     """Why a due reminder must not be sent now, or None to send it.
 
-    Leaving a ``while`` state cancels the timer in the same transaction, so the state check normally passes;
-    it is kept because a timer row is data and may have been written by an older definition or by hand.
+    Leaving a ``while`` state cancels the timer in the same transaction, so the state check normally passes.
+    It matters when a timed transition earlier in the same batch has just moved the instance (the reminder
+    was claimed before that step could cancel it), and because a timer row is data, possibly written by hand.
     """
     if active_in is None:
         return f"not sent: the definition has no timer {timer.key}"
