@@ -284,11 +284,13 @@ def process_due(
     return TickReport(now, tuple(outcomes))
 
 
-def process_all_due(engine: Engine, now: datetime, limit: int = DEFAULT_LIMIT) -> TickReport:
+def process_all_due(
+    engine: Engine, now: datetime, limit: int = DEFAULT_LIMIT, batch: int = DEFAULT_BATCH
+) -> TickReport:
     """Everything due at ``now``, in passes of ``limit`` (what ``consultflow tick`` runs)."""
     report = TickReport(aware_utc(now, "now"))
     while True:
-        done = process_due(engine, now, limit, exclude=report.failed)
+        done = process_due(engine, now, limit, exclude=report.failed, batch=batch)
         report = report.merged(done)
         if len(done) < limit:
             return report
