@@ -1,0 +1,113 @@
+"""``consultflow report``: the Chair's report to Council on a meeting, from the record, in one language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from engine.cli.app import app
+from engine.cli.state import Options, console, errors, parse_when, print_json
+from engine.errors import ConsultflowError
+from engine.roles import SYSTEM_ACTOR
+from reports import FORMATS, generate_report, load_translations
+
+_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+
+
+def _format(fmt: str | None, out: Path | None) -> str:
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise ConsultflowError(f"--format expects one of {', '.join(FORMATS)}, got {fmt!r}")
+        return fmt
+    if out is not None and out.suffix.lower() in _SUFFIXES:
+        return _SUFFIXES[out.suffix.lower()]
+    return "md"
+
+
+def _default_file(symbol: str, fmt: str) -> Path:
+    """A file in the current folder named after the document: C19/nn-F -> C19-nn-F.docx."""
+    return Path(re.sub(r"[^A-Za-z0-9.-]+", "-", symbol).strip("-") + f".{fmt}")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    meeting_id: Annotated[str, typer.Argument(metavar="MEETING_INSTANCE", help="The meeting_cycle instance.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: fr or en.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="md, html or docx (default: from --out's suffix, else md).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="File to write (default: md to stdout, html/docx to <symbol>.<format> here)."),
+    ] = None,
+    person: Annotated[str | None, typer.Option("--as", help="Who generates it (kept with the documents).")] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", help="Council symbol, e.g. C19/51 (default: the meeting's).")
+    ] = None,
+    translations: Annotated[
+        Path | None,
+        typer.Option("--translations", help="YAML wording of the recorded decisions and venue in --lang."),
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Date the report as of this ISO date/time (Geneva time).")
+    ] = None,
+) -> None:
+    """Generate the Chair's report to Council on a meeting; every format is stored as a new revision."""
+    options: Options = ctx.obj
+    engine = options.engine()
+    chosen = _format(fmt, out)
+    actor = engine.person(person).id if person and person != SYSTEM_ACTOR.id else SYSTEM_ACTOR.id
+    generated = generate_report(
+        engine,
+        meeting_id,
+        lang,
+        actor=actor,
+        now=parse_when(now, engine.catalogue.body.calendar.zone()),
+        symbol=symbol,
+        translations=load_translations(translations) if translations else None,
+    )
+    content = generated.files[chosen]
+    target = out if out is not None or chosen != "md" else None
+    if target is None and not options.json:
+        console.file.write(content.decode("utf-8"))
+    elif target is None:
+        target = _default_file(generated.symbol, chosen)
+    if target is not None:
+        try:
+            target.write_bytes(content)
+        except OSError as exc:
+            raise ConsultflowError(
+                f"cannot write {target}: {exc.strerror} (revision {generated.revision} is stored in the database)"
+            ) from exc
+    where = str(target) if target is not None else "stdout"
+    if generated.untranslated:
+        errors.print(
+            f"note: kept as recorded ({', '.join(generated.untranslated)}); give --translations FILE "
+            f"for their wording in '{lang}'",
+            markup=False,
+            soft_wrap=True,
+        )
+    if options.json:
+        print_json(
+            {
+                "meeting": meeting_id,
+                "language": lang,
+                "symbol": generated.symbol,
+                "revision": generated.revision,
+                "format": chosen,
+                "path": where,
+                "untranslated": list(generated.untranslated),
+            }
+        )
+        return
+    status = errors if target is None else console
+    status.print(
+        f"{generated.symbol} ({lang}) revision {generated.revision}: {chosen} written to {where}; "
+        f"{', '.join(sorted(generated.files))} stored",
+        markup=False,
+        soft_wrap=True,
+    )
