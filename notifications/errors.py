@@ -1,18 +1,17 @@
 """Errors raised by the notifications package.
 
-Every error derives from :class:`NotificationError`. The engine will later re-parent that class under
-its own root (``ConsultflowError``); keep all notification errors in this one module so that change is
-one line. Each class's docstring is its default message; the fields carry the data.
+Every error derives from :class:`NotificationError`, itself a ``ConsultflowError``, so the CLI prints
+any of them as one line with the class's exit code. Each class's docstring is its default message; the
+fields carry the data.
 """
 
 from __future__ import annotations
 
+from engine.errors import ConsultflowError
 
-class NotificationError(Exception):
+
+class NotificationError(ConsultflowError):
     """A notice could not be prepared or sent."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or (type(self).__doc__ or type(self).__name__).strip())
 
 
 class UnknownNotice(NotificationError):
@@ -73,3 +72,28 @@ class InvalidAddress(NotificationError):
 
 class InvalidMessageInput(NotificationError):
     """A message cannot be built from the values given."""
+
+
+class InvalidSettings(NotificationError):
+    """The SMTP settings are invalid."""
+
+
+class OutboxMessageNotFound(NotificationError):
+    """No outbox message has that id."""
+
+    exit_code = 4
+
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+        super().__init__(f"no outbox message {message_id} (see `consultflow outbox list`)")
+
+
+class NotRetryable(NotificationError):
+    """Only a failed outbox message can be put back in the queue."""
+
+    exit_code = 3
+
+    def __init__(self, message_id: int, status: str) -> None:
+        self.message_id, self.status = message_id, status
+        what = "was sent already" if status == "sent" else f"is {status}, not failed"
+        super().__init__(f"outbox message {message_id} {what}; only failed messages can be retried")
