@@ -71,12 +71,11 @@ def report(
         translations=load_translations(translations) if translations else None,
     )
     content = generated.files[chosen]
-    target = out if out is not None or chosen != "md" else None
-    if target is None and not options.json:
+    to_stdout = out is None and chosen == "md" and not options.json  # with --json, stdout carries the JSON
+    target = None if to_stdout else out or _default_file(generated.symbol, chosen)
+    if target is None:
         console.file.write(content.decode("utf-8"))
-    elif target is None:
-        target = _default_file(generated.symbol, chosen)
-    if target is not None:
+    else:
         try:
             target.write_bytes(content)
         except OSError as exc:
