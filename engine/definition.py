@@ -140,6 +140,7 @@ class Definition:
     timers: tuple[TimerSpec, ...]
     instance_roles: Mapping[str, tuple[RoleClause, ...]]
     acting_chair: str | None
+    visible_to: tuple[str, ...]  # directory roles that may see instances and their documents; () = everyone
     source: str
     content_hash: str
     text: str

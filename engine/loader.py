@@ -44,6 +44,7 @@ TOP_KEYS = {
     "instance_roles",
     "acting_chair",
     "description",
+    "visible_to",
 }
 TRANSITION_KEYS = {
     "trigger",
@@ -143,6 +144,10 @@ def parse_definition(
     _check_duplicates(reader, transitions)
     _check_graph(reader, states, initial, finals, transitions)
     timers = _timers(reader, top.get("timers") or [], states, deadlines, fields, notices, transitions)
+    visible_to = reader.names(top.get("visible_to"), "visible_to", top)
+    for role in visible_to:
+        if role not in DIRECTORY_ROLES:
+            raise reader.fail("visible_to", f"unknown role '{role}'", top)
     acting_chair = top.get("acting_chair")
     if acting_chair is not None:
         head = str(acting_chair).split(".")[0]
@@ -162,6 +167,7 @@ def parse_definition(
         timers=timers,
         instance_roles=instance_roles,
         acting_chair=str(acting_chair) if acting_chair else None,
+        visible_to=visible_to,
         source=source,
         content_hash=content_hash(text),
         text=text,

@@ -153,3 +153,16 @@ def test_audit_row_records_who_as_what_and_what_changed(engine: Engine) -> None:
     assert entry.changes["contributions"]["appended"]["title"] == "Proposal"  # type: ignore[index]
     first = engine.history(s.meeting.id)[0]
     assert (first.trigger, first.from_state, first.to_state) == ("plan", None, "planned")
+
+
+def test_meeting_records_are_for_the_group_only(engine: Engine) -> None:
+    """Stakeholders cannot see meeting instances (Member States only); open consultations are public."""
+    s = convene(engine)
+    assert engine.can_see(s.meeting, "ms.ru") and engine.can_see(s.meeting, "sec.alice")
+    assert not engine.can_see(s.meeting, "sh.isoc") and not engine.can_see(s.topic, "sh.isoc")
+    engine.fire(s.topic.id, "table_topics", "chair", now=at("2019-02-01"))
+    engine.fire(s.topic.id, "record_consensus", "chair", now=at("2019-02-01"))
+    consultation = engine.start(
+        "consultation", "sec.alice", {"topic": s.topic.id, "title": "Open"}, now=at("2019-02-10")
+    )
+    assert engine.can_see(consultation, "sh.isoc")
