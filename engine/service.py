@@ -262,6 +262,12 @@ class Engine:
         """Each named deadline's calendar day (local) for the instance's definition version."""
         return dict(deadline_days(self.definition_of(instance), instance.fields, self.catalogue.body))
 
+    def can_see(self, instance: Instance, person: str | Person) -> bool:
+        """Whether ``person`` may see the instance and its documents (the definition's ``visible_to``)."""
+        who = person if isinstance(person, Person) else self.person(person)
+        visible_to = self.definition_of(instance).visible_to
+        return not visible_to or any(role in visible_to for role in who.roles)
+
     def allowed_triggers(self, instance: Instance, person: str | Person | None = None) -> builtins.list[AllowedTrigger]:
         """The triggers of the current state, the roles that may fire them, and whether ``person`` may."""
         definition = self.definition_of(instance)
