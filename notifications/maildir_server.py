@@ -43,6 +43,8 @@ class ServerBehaviour:
     """Reply at the end of DATA instead of accepting the message."""
     disconnect_at: Command | None = None
     """Drop the connection without a reply when this command arrives."""
+    data_delay: float = 0.0
+    """Seconds to wait at the end of DATA before filing and answering (a slow relay)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class MaildirHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self._drop("data", server):
             return "421 4.3.0 Closing connection"
+        if self.behaviour.data_delay > 0:
+            await asyncio.sleep(self.behaviour.data_delay)
         if self.behaviour.data_reply:
             return self.behaviour.data_reply
         content = envelope.original_content or b""

@@ -40,3 +40,17 @@ def next_attempt(attempts: int, now: dt.datetime, rng: random.Random) -> dt.date
 def should_give_up(attempts: int) -> bool:
     """Whether a notice that failed ``attempts`` times should be marked failed instead of retried."""
     return attempts >= MAX_ATTEMPTS
+
+
+RELAY_PAUSE_BASE = 5.0
+"""Seconds the dispatcher waits after the first batch that could not reach the relay."""
+RELAY_PAUSE_MAX = 300.0
+"""The longest wait between two attempts to reach a relay that stays unreachable."""
+
+
+def relay_pause(failures: int, rng: random.Random) -> float:
+    """Seconds to wait after ``failures`` consecutive batches that could not reach the relay (equal jitter)."""
+    if failures < 1:
+        raise ValueError(f"failures counts the failed batches and starts at 1, not {failures}")
+    nominal = min(RELAY_PAUSE_MAX, RELAY_PAUSE_BASE * (1 << min(failures - 1, 20)))
+    return nominal * rng.uniform(0.5, 1.0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from types import MappingProxyType, TracebackType
 from typing import Literal
@@ -33,6 +33,10 @@ from notifications.message import parse_mailbox
 TlsMode = Literal["none", "starttls", "tls"]
 DeliveryStatus = Literal["sent", "partial", "temporary", "permanent"]
 SendMode = Literal["reuse", "per_message"]
+Stage = Literal["connect", "send"]
+
+DEFAULT_SENDER = "CWG-Internet <noreply@consultflow.invalid>"
+DEFAULT_MAIL_DOMAIN = "consultflow.invalid"
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,10 @@ class SmtpSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout: float = 30.0
-    sender: str = "CWG-Internet <noreply@consultflow.invalid>"
-    mail_domain: str = "consultflow.invalid"
+    sender: str = DEFAULT_SENDER
+    mail_domain: str = DEFAULT_MAIL_DOMAIN
+    ca_file: str | None = None
+    """PEM file of the certificate authorities to trust for TLS instead of the system's (a private relay)."""
 
     def __post_init__(self) -> None:
         if self.tls not in ("none", "starttls", "tls"):
@@ -75,12 +81,17 @@ class RecipientRefusal:
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """What happened to one message; ``reason`` is the server's reply or the error."""
+    """What happened to one message; ``reason`` is the server's reply or the error.
+
+    ``stage`` says whether it failed while reaching the relay (``connect``: greeting, EHLO, STARTTLS,
+    AUTH; the relay is unusable, not this message) or while offering the message (``send``).
+    """
 
     status: DeliveryStatus
     reason: str
     code: int | None = None
     refused: Mapping[str, RecipientRefusal] = field(default_factory=lambda: MappingProxyType({}))
+    stage: Stage = "send"
 
     @property
     def accepted(self) -> bool:
@@ -93,11 +104,12 @@ class DeliveryResult:
         return tuple(addr for addr, refusal in self.refused.items() if refusal.temporary)
 
 
-_Stage = Literal["connect", "send"]
-
-
-def classify_failure(exc: BaseException, stage: _Stage) -> DeliveryResult:
+def classify_failure(exc: BaseException, stage: Stage) -> DeliveryResult:
     """Turn an exception raised while connecting (``connect``) or sending (``send``) into a result."""
+    return replace(_classify(exc, stage), stage=stage)
+
+
+def _classify(exc: BaseException, stage: Stage) -> DeliveryResult:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         refused = {r.recipient: RecipientRefusal(r.code, r.message) for r in exc.recipients}
         temporary = any(refusal.temporary for refusal in refused.values())
@@ -221,6 +233,7 @@ class MailSender:
             use_tls=settings.tls == "tls",
             start_tls=settings.tls == "starttls",
             local_hostname=settings.mail_domain,
+            cert_bundle=settings.ca_file,
         )
         try:
             await asyncio.wait_for(client.connect(), timeout=settings.timeout)
