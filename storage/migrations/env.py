@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import storage.auth  # registers the account tables on SQLModel.metadata
 import storage.tables  # noqa: F401 - registers every table on SQLModel.metadata
 
 config = context.config
