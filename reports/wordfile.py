@@ -15,6 +15,8 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Length, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -57,13 +59,27 @@ def _page_and_styles(doc: DocxDocument, report: Report) -> None:
         style = doc.styles[name]
         style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
         style.font.color.rgb = BLACK
-    doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _drop_theme_fonts(style.element)
+        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(12), Pt(6)
+    title = doc.styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    borders = title.element.pPr.find(qn("w:pBdr")) if title.element.pPr is not None else None
+    if borders is not None:  # the default template underlines titles in blue; ITU documents do not
+        title.element.pPr.remove(borders)
     props = doc.core_properties
     props.title, props.subject, props.language = report.title, report.symbol, report.language
     props.author = props.last_modified_by = "consultflow"
     issued = datetime.combine(report.issued_on, time(0), tzinfo=UTC)
     props.created = props.modified = issued
     props.revision = 1
+
+
+def _drop_theme_fonts(style: BaseOxmlElement) -> None:
+    """Remove the theme font attributes, which Word prefers over the font named on the style."""
+    fonts = style.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    if fonts is not None:
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)
 
 
 def _title_block(doc: DocxDocument, report: Report) -> None:

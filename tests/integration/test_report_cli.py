@@ -46,8 +46,8 @@ def test_report_writes_markdown_to_stdout_and_docx_to_a_file(engine: Engine, db_
     assert [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"][-1] == (
         "3 Conclusion"
     )
-    assert {(d.revision, d.format) for d in engine.documents(meeting)} == {
-        (r, f) for r in (1, 2) for f in ("md", "html", "docx")
+    assert {(d.revision, d.format, d.created_by) for d in engine.documents(meeting)} == {
+        (r, f, "sec.alice" if r == 1 else "system") for r in (1, 2) for f in ("md", "html", "docx")
     }
 
 
