@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
+import yaml
 
 from engine import Engine
-from reports import GeneratedReport, generate_report, load_translations
+from reports import (
+    BodySettings,
+    GeneratedReport,
+    build_report,
+    generate_report,
+    load_translations,
+    read_record,
+    render_markdown,
+)
 from tests.conftest import FIXTURES, at
 from tests.scenario import DECISIONS, convene, hold_meeting
 
 SOURCE = FIXTURES / "report_cwg12_source_fr.txt"
 TRANSLATIONS = FIXTURES / "report_cwg12_fr.yaml"
+MANDATE_TEXT = FIXTURES / "report_mandate_introduction.yaml"
 RESOLUTIONS = ("102", "140", "1305", "1336", "1344")
 
 
@@ -243,3 +254,26 @@ def test_regenerating_after_a_correction_makes_revision_2(engine: Engine, tmp_pa
     assert all(d.symbol == "C19/nn-F" and d.kind == "chair_report" for d in french.values())
     assert "envoyer/actualiser" in engine.document_content(french[1, "md"].id).decode()
     assert "envoyer ou actualiser" in engine.document_content(french[2, "md"].id).decode()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_configured_mandate_text_gives_the_source_introduction(engine: Engine, language: str) -> None:
+    """With the mandate text configured for the body, section 1 is the source's 1.1-1.4 with 1.2 a)-c)."""
+    meeting_id = twelfth_reported(engine)
+    body = engine.catalogue.body
+    introduction = yaml.safe_load(MANDATE_TEXT.read_text(encoding="utf-8"))["introduction"]
+    configured = replace(body, extra={**body.extra, "mandate": {**body.extra["mandate"], "introduction": introduction}})
+    report = build_report(
+        read_record(engine, meeting_id),
+        BodySettings.from_body(configured),
+        language,
+        issued_on=date(2019, 3, 29),
+        symbol="C19/nn",
+        translations=load_translations(TRANSLATIONS) if language == "fr" else None,
+    )
+    ours = parse(render_markdown(report))[2]
+    source = parse(SOURCE.read_text(encoding="utf-8"))[2]
+    shape = [(p.number, [letter for letter, _ in p.items]) for p in ours.paragraphs]
+    assert shape == [(p.number, [letter for letter, _ in p.items]) for p in source.paragraphs]
+    if language == "fr":
+        assert ours.paragraphs == source.paragraphs
