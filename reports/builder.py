@@ -62,7 +62,7 @@ def build_report(
     facts = _Facts(record, body, language, w, translations or Translations())
     measures = facts.measures()
     escalated = [item.letter for item, decision in measures if decision.type == "no_consensus"]
-    guidance = bool(escalated or record.escalations or record.action_required == "note_and_guidance")
+    guidance = bool(escalated or record.escalations)  # only what was escalated asks Council for guidance
     document = symbol_in(language, symbol)
     return Report(
         language=language,

@@ -70,8 +70,8 @@ def test_decisions_become_lettered_measures_in_recorded_order_after_the_approval
 
 
 def test_consensus_means_no_guidance_anywhere() -> None:
-    """Nothing escalated and no no_consensus decision: Council is only invited to take note."""
-    report = build()
+    """Nothing escalated and no no_consensus decision: Council is only invited to take note, whatever the flag says."""
+    report = build(replace(MEETING, action_required="note_and_guidance"))
     assert not report.guidance_requested
     assert report.action_required.paragraphs[0].text == "The Council is invited to take note of this report."
     assert [p.number for p in report.sections[2].paragraphs] == ["3.1", "3.2"]
