@@ -214,6 +214,7 @@ class Dispatcher:
             while pending and not (stop is not None and stop.is_set()) and self.clock.now() < deadline:
                 row = pending.pop(0)
                 work.outcomes.append(await self._deliver(row, work))
+                _honour_cancellation()
                 if work.relay_error is not None:
                     break
         finally:
@@ -356,6 +357,18 @@ class Dispatcher:
             if o.result not in ("sent", "released") or len(report.outcomes) <= DETAIL_LINES:
                 self.say(f"mail: {o.result} #{o.message_id} {o.notice} to {o.to}: {o.detail}")
         self.say(f"mail: batch: {report.summary()}")
+
+
+def _honour_cancellation() -> None:
+    """Raise CancelledError if this task was cancelled but the cancellation got lost on the way.
+
+    On Python 3.11, ``asyncio.wait_for`` (which aiosmtplib awaits every server reply with) returns the
+    reply and drops the cancellation when both arrive together (python/cpython#86296, fixed in 3.12);
+    the task's ``cancelling()`` count still shows it, so the batch stops at the next message.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _outcome(row: OutboxMessage, result: Result, detail: str) -> Outcome:
