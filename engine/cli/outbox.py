@@ -1,0 +1,308 @@
+"""``consultflow outbox send|list|retry`` and ``consultflow notices preview``: the secretariat's view of e-mail.
+
+This is a composition root: the SMTP settings are read from the environment here (``CONSULTFLOW_SMTP_*``,
+see ``notifications/settings.py``) and nowhere else. Without ``CONSULTFLOW_SMTP_HOST``, ``outbox send``
+starts the embedded loopback server, which files every message in ``consultflow-mail/Maildir`` next to
+the SQLite file (or in the working directory for PostgreSQL), and says where.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from engine.cli.app import app
+from engine.cli.state import Options, console, local, parse_when, print_json
+from engine.clock import FixedClock
+from engine.deadlines import deadline_days
+from engine.errors import ConsultflowError, InstanceNotFound, PersonNotFound
+from engine.notices import notice_context, recipient_data, recipients
+from engine.records import Instance, OutboxMessage, Person
+from engine.roles import SYSTEM_ACTOR
+from engine.service import Engine
+from notifications.context import LANGUAGES, NoticeContext, check_context
+from notifications.dispatcher import Dispatcher, DispatchReport, describe, describe_embedded, start_embedded_relay
+from notifications.errors import NotRetryable, OutboxMessageNotFound, UnknownLanguage, UnknownNotice
+from notifications.rendering import RenderedNotice, render_notice
+from notifications.samples import sample_context
+from notifications.settings import mail_folder, smtp_settings_from_env
+from storage.outbox import FAILED, PENDING, SENT, OutboxQueue
+from storage.repository import Store
+
+outbox_app = typer.Typer(help="E-mail notices: what waits, what was sent, what failed; send now.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+notices_app = typer.Typer(help="E-mail notice templates.", no_args_is_help=True)
+app.add_typer(notices_app, name="notices")
+
+STATUSES = (PENDING, SENT, FAILED)
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+# -- outbox send ------------------------------------------------------------------------------------------
+
+
+@outbox_app.command("send")
+def send(
+    ctx: typer.Context,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
+    ] = None,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Messages claimed per transaction.")] = 100,
+) -> None:
+    """Send every notice due now, then exit (a one-shot flush; `consultflow run` does it continuously).
+
+    The relay comes from CONSULTFLOW_SMTP_HOST, _PORT, _TLS (starttls, tls or none), _USER, _PASSWORD and
+    _SENDER; without a host, an embedded server on loopback files the mail in a Maildir and this says where.
+    Exits 1 if a message failed for good or the relay could not be reached (the rest stays queued).
+    """
+    options: Options = ctx.obj
+    engine = options.engine()
+    at = parse_when(now, engine.catalogue.body.calendar.zone())
+    clock = FixedClock(at) if at is not None else engine.clock
+    settings = smtp_settings_from_env(os.environ, engine.catalogue.body)
+    server = None
+    if settings is None:
+        server, settings = start_embedded_relay(mail_folder(engine.db.url, Path.cwd()), engine)
+        where = describe_embedded(server)
+    else:
+        where = describe(settings)
+    try:
+        if not options.json:
+            _say(f"mail: {where}")
+        report = asyncio.run(_flush(Dispatcher(engine, settings, clock=clock, batch=batch)))
+    finally:
+        if server is not None:
+            server.stop()
+    if options.json:
+        print_json(
+            {
+                "now": report.now,
+                "relay": where,
+                "maildir": str(server.maildir) if server is not None else None,
+                "sent": len(report.sent),
+                "retry": len(report.retried),
+                "failed": len(report.failed),
+                "released": len(report.released),
+                "lost": len(report.lost),
+                "relay_error": report.relay_error,
+                "messages": [o for o in report.outcomes if o.result != "released"],
+            }
+        )
+    else:
+        for o in report.outcomes:
+            if o.result != "released":
+                _say(f"{o.result:<7} #{o.message_id:<6} {o.notice:<4} {o.to}  {o.detail}")
+        _say(f"as of {local(report.now, engine.catalogue.body.calendar.zone())}: {report.summary()}")
+    if report.failed or report.relay_error:
+        raise typer.Exit(1)
+
+
+async def _flush(dispatcher: Dispatcher) -> DispatchReport:
+    async with dispatcher:
+        return await dispatcher.flush()
+
+
+# -- outbox list / retry ----------------------------------------------------------------------------------
+
+
+def _message_data(m: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "instance": m.instance_id,
+        "notice": m.notice,
+        "recipient": m.recipient_id,
+        "to": m.to_email,
+        "name": m.to_name,
+        "language": m.language,
+        "for_information": m.for_information,
+        "status": m.status,
+        "attempts": m.attempts,
+        "next_attempt_at": m.next_attempt_at if m.status == PENDING else None,
+        "created_at": m.created_at,
+        "sent_at": m.sent_at,
+        "last_error": m.last_error,
+    }
+
+
+@outbox_app.command("list")
+def list_messages(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="pending, sent or failed.")] = None,
+    instance: Annotated[str | None, typer.Option("--instance", help="Only the notices of this instance.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many, oldest first.")] = 1000,
+) -> None:
+    """The outbox: each notice, its reader, its status, attempts and last error."""
+    options: Options = ctx.obj
+    if status is not None and status not in STATUSES:
+        raise ConsultflowError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    engine = options.engine()
+    with engine.db.read() as conn:
+        messages = Store(conn).outbox(status, instance, limit)
+    if options.json:
+        print_json([_message_data(m) for m in messages])
+        return
+    if not messages:
+        _say("no messages" + (f" with status {status}" if status else "") + (f" for {instance}" if instance else ""))
+        return
+    zone = engine.catalogue.body.calendar.zone()
+    for m in messages:
+        if m.status == SENT and m.sent_at is not None:
+            when = f"sent {local(m.sent_at, zone)}"
+        elif m.status == PENDING:
+            when = f"due {local(m.next_attempt_at, zone)}"
+        else:
+            when = "failed"
+        copy = " (cc)" if m.for_information else ""
+        _say(
+            f"#{m.id:<6} {m.status:<7} {m.notice + copy:<9} {m.language}  {m.to_name} <{m.to_email}>  "
+            f"{m.instance_id}  {when}, {m.attempts} attempt(s)"
+            + (f"  last error: {m.last_error}" if m.last_error else "")
+        )
+
+
+@outbox_app.command("retry")
+def retry(
+    ctx: typer.Context,
+    message_id: Annotated[int, typer.Argument(metavar="ID", help="The outbox message id (`consultflow outbox list`).")],
+) -> None:
+    """Put a failed message back in the queue, to be sent at the next `outbox send` or by `consultflow run`."""
+    options: Options = ctx.obj
+    engine = options.engine()
+    with engine.db.write() as conn:
+        queue = OutboxQueue(conn)
+        message = queue.get(message_id)
+        if message is None:
+            raise OutboxMessageNotFound(message_id)
+        if not queue.retry(message_id, engine.clock.now()):
+            raise NotRetryable(message_id, message.status)
+    if options.json:
+        print_json({"id": message_id, "status": PENDING})
+    else:
+        _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {message.last_error})")
+
+
+# -- notices preview --------------------------------------------------------------------------------------
+
+
+@notices_app.command("preview")
+def preview(
+    ctx: typer.Context,
+    notice_id: Annotated[str, typer.Argument(metavar="NOTICE", help="N01-N19, N16a or R01-R12.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="en, fr, es, ar, ru or zh (default: the reader's).")
+    ] = None,
+    instance: Annotated[
+        str | None, typer.Option("--instance", help="Render for this instance (default: the sample data).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="The reader, a directory id (default: the first one).")] = None,
+    html: Annotated[bool, typer.Option("--html", help="Print the HTML body instead of the text body.")] = False,
+) -> None:
+    """Render a notice as its reader would get it: the subject, then the body.
+
+    With --instance, the context is built the way the engine builds it, as if the latest step of that
+    instance that sends the notice had just happened (the current data, that step's actor and note).
+    """
+    options: Options = ctx.obj
+    if lang is not None and lang not in LANGUAGES:
+        raise UnknownLanguage(lang)
+    if instance is None:
+        context = sample_context(notice_id, lang or "en")
+    else:
+        context = instance_context(options.engine(), notice_id, instance, lang, to)
+    rendered = render_notice(notice_id, context["recipient"]["language"], context)
+    _show(notice_id, context, rendered, html, options.json)
+
+
+def _show(notice_id: str, context: NoticeContext, rendered: RenderedNotice, html: bool, as_json: bool) -> None:
+    reader = context["recipient"]
+    if as_json:
+        print_json(
+            {
+                "notice": notice_id,
+                "language": reader["language"],
+                "language_used": rendered.language_used,
+                "to": {"id": reader["id"], "name": reader["name"], "email": reader["email"]},
+                "subject": rendered.subject,
+                "text": rendered.text,
+                "html": rendered.html,
+            }
+        )
+        return
+    fallback = "" if rendered.language_used == reader["language"] else " (not translated yet: sent in English)"
+    _say(f"To: {reader['name']} <{reader['email']}>, language {reader['language']}{fallback}")
+    _say(f"Subject: {rendered.subject}")
+    _say("")
+    _say(rendered.html if html else rendered.text)
+
+
+def instance_context(
+    engine: Engine, notice_id: str, instance_id: str, lang: str | None, to: str | None
+) -> NoticeContext:
+    """The context the engine would store for ``notice_id`` on this instance now, for reader ``to``."""
+    notice = engine.catalogue.notices.get(notice_id)
+    if notice is None:
+        raise UnknownNotice(notice_id)
+    subject = engine.get(instance_id)
+    definition = engine.definition_of(subject)
+    related = _related(engine, subject)
+    # The latest step of this instance whose transition sends the notice gives the actor, note and item.
+    steps = {t.trigger: t for t in (definition.start, *definition.transitions) if notice_id in t.notices}
+    entry = next((h for h in reversed(engine.history(subject.id)) if h.trigger in steps), None)
+    actor: Person = SYSTEM_ACTOR
+    item: dict[str, object] | None = None
+    if entry is not None:
+        try:
+            actor = engine.person(entry.actor)
+        except PersonNotFound:
+            actor = SYSTEM_ACTOR
+        appended = steps[entry.trigger].append
+        items = subject.fields.get(appended) if appended else None
+        if isinstance(items, list) and items and isinstance(items[-1], dict):
+            item = items[-1]
+    days = deadline_days(definition, subject.fields, engine.catalogue.body)
+    context = notice_context(
+        notice,
+        engine.catalogue.body,
+        subject,
+        related,
+        days,
+        actor,
+        entry.trigger if entry else None,
+        entry.note if entry else None,
+        entry.at if entry else engine.clock.now(),
+        item,
+    )
+    chosen = recipients(
+        notice, engine.people(), actor, definition, subject.fields, {k: v.fields for k, v in related.items()}
+    )
+    if to is not None:
+        reader, for_information = engine.person(to), dict((p.id, cc) for p, cc in chosen).get(to, False)
+    elif chosen:
+        reader, for_information = next(((p, cc) for p, cc in chosen if p.language == lang), chosen[0])
+    else:
+        raise ConsultflowError(f"nobody receives {notice_id} for {subject.id}; name a reader with --to PERSON")
+    context["recipient"] = recipient_data(reader, for_information)
+    if lang is not None:
+        context["recipient"]["language"] = lang
+    return check_context(context)
+
+
+def _related(engine: Engine, subject: Instance) -> dict[str, Instance]:
+    """The instances the subject's reference fields point to (as the engine gives them to templates)."""
+    found: dict[str, Instance] = {}
+    for spec in engine.definition_of(subject).fields.values():
+        target = subject.fields.get(spec.name)
+        if spec.type == "ref" and isinstance(target, str) and target:
+            try:
+                found[spec.name] = engine.get(target)
+            except InstanceNotFound:
+                continue
+    return found
