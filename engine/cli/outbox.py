@@ -39,6 +39,10 @@ notices_app = typer.Typer(help="E-mail notice templates.", no_args_is_help=True)
 app.add_typer(notices_app, name="notices")
 
 STATUSES = (PENDING, SENT, FAILED)
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
+]
 
 
 def _say(text: str) -> None:
@@ -51,10 +55,7 @@ def _say(text: str) -> None:
 @outbox_app.command("send")
 def send(
     ctx: typer.Context,
-    now: Annotated[
-        str | None,
-        typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
-    ] = None,
+    now: NowOption = None,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Messages claimed per transaction.")] = 100,
 ) -> None:
     """Send every notice due now, then exit (a one-shot flush; `consultflow run` does it continuously).
@@ -172,16 +173,18 @@ def list_messages(
 def retry(
     ctx: typer.Context,
     message_id: Annotated[int, typer.Argument(metavar="ID", help="The outbox message id (`consultflow outbox list`).")],
+    now: NowOption = None,
 ) -> None:
     """Put a failed message back in the queue, to be sent at the next `outbox send` or by `consultflow run`."""
     options: Options = ctx.obj
     engine = options.engine()
+    at = parse_when(now, engine.catalogue.body.calendar.zone()) or engine.clock.now()
     with engine.db.write() as conn:
         queue = OutboxQueue(conn)
         message = queue.get(message_id)
         if message is None:
             raise OutboxMessageNotFound(message_id)
-        if not queue.retry(message_id, engine.clock.now()):
+        if not queue.retry(message_id, at):
             raise NotRetryable(message_id, message.status)
     if options.json:
         print_json({"id": message_id, "status": PENDING})
