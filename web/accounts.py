@@ -1,0 +1,139 @@
+"""Accounts of directory people: set a password, log in, personal API tokens (shown once, stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from engine import Engine, Person
+from engine.clock import aware_utc
+from engine.errors import ConsultflowError, DuplicateRow, PersonNotFound
+from storage.auth import Accounts, ApiToken
+from storage.repository import Store
+from web.passwords import Passwords
+from web.sessions import fingerprint
+
+TOKEN_PREFIX = "cf_"  # noqa: S105 - a marker, not a secret
+SIGNING_SECRET = "session_signing_key"  # noqa: S105 - the name under which the key is stored
+TOUCH_EVERY = timedelta(hours=1)  # how stale a token's last_used_at may get before a request rewrites it
+
+
+class TokenNameInvalid(ConsultflowError):
+    """A token needs a name of 1 to 100 characters."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just created: its record and the secret itself, which is never shown again."""
+
+    record: ApiToken
+    secret: str
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccountService:
+    """Everything about accounts, on the engine's database and clock."""
+
+    def __init__(self, engine: Engine, passwords: Passwords | None = None) -> None:
+        self.engine = engine
+        self.passwords = passwords or Passwords()
+
+    # -- passwords --------------------------------------------------------------------------------------
+
+    def set_password(self, person_id: str, password: str) -> bool:
+        """Give a directory person a (new) password; returns whether their account was created."""
+        hashed = self.passwords.hash(password)
+        now = aware_utc(self.engine.clock.now())
+        with self.engine.db.write() as conn:
+            if Store(conn).person(person_id) is None:
+                raise PersonNotFound(f"no person '{person_id}' in the directory: accounts belong to its people")
+            return Accounts(conn).set_password_hash(person_id, hashed, now)
+
+    def authenticate(self, person_id: str, password: str) -> tuple[Person, str] | None:
+        """The person and their session fingerprint when the password is theirs; None otherwise."""
+        with self.engine.db.read() as conn:
+            person = Store(conn).person(person_id)
+            stored = Accounts(conn).password_hash(person_id) if person is not None else None
+        if not self.passwords.verify(stored, password) or person is None or stored is None:
+            return None
+        if self.passwords.needs_rehash(stored):
+            self.set_password(person_id, password)
+            with self.engine.db.read() as conn:
+                stored = Accounts(conn).password_hash(person_id) or stored
+        return person, fingerprint(stored)
+
+    def session_person(self, person_id: str, session_fingerprint: str | None) -> Person | None:
+        """The person a session cookie names, while their password is the one it was issued for."""
+        with self.engine.db.read() as conn:
+            person = Store(conn).person(person_id)
+            stored = Accounts(conn).password_hash(person_id) if person is not None else None
+        if person is None or stored is None or fingerprint(stored) != session_fingerprint:
+            return None
+        return person
+
+    def with_accounts(self) -> set[str]:
+        with self.engine.db.read() as conn:
+            return Accounts(conn).with_accounts()
+
+    # -- API tokens -------------------------------------------------------------------------------------
+
+    def create_token(self, person_id: str, name: str) -> NewToken:
+        name = name.strip()
+        if not 1 <= len(name) <= 100 or any(ord(c) < 32 for c in name):
+            raise TokenNameInvalid()
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = aware_utc(self.engine.clock.now())
+        with self.engine.db.write() as conn:
+            if Store(conn).person(person_id) is None:
+                raise PersonNotFound(f"no person '{person_id}' in the directory: tokens belong to its people")
+            accounts = Accounts(conn)
+            token_id = accounts.add_token(person_id, name, token_digest(secret), now)
+            record = next(t for t in accounts.tokens(person_id) if t.id == token_id)
+        return NewToken(record, secret)
+
+    def token_person(self, token: str) -> Person | None:
+        """The owner of an active token (and note that it was used, at most once per ``TOUCH_EVERY``)."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        with self.engine.db.read() as conn:
+            record = Accounts(conn).active_token(token_digest(token))
+            person = Store(conn).person(record.person_id) if record is not None else None
+        if record is None or person is None:
+            return None
+        now = aware_utc(self.engine.clock.now())
+        if record.last_used_at is None or now - record.last_used_at > TOUCH_EVERY:
+            with self.engine.db.write() as conn:
+                Accounts(conn).touch_token(record.id, now)
+        return person
+
+    def tokens(self, person_id: str) -> list[ApiToken]:
+        with self.engine.db.read() as conn:
+            return Accounts(conn).tokens(person_id)
+
+    def revoke_token(self, person_id: str, token_id: int) -> bool:
+        now = aware_utc(self.engine.clock.now())
+        with self.engine.db.write() as conn:
+            return Accounts(conn).revoke_token(token_id, person_id, now)
+
+    # -- the signing secret -----------------------------------------------------------------------------
+
+    def signing_secret(self) -> str:
+        """The key that signs session cookies, created on first use and kept in the database."""
+        with self.engine.db.read() as conn:
+            found = Accounts(conn).secret(SIGNING_SECRET)
+        if found:
+            return found
+        try:
+            with self.engine.db.write() as conn:
+                Accounts(conn).add_secret(SIGNING_SECRET, secrets.token_urlsafe(48), aware_utc(self.engine.clock.now()))
+        except DuplicateRow:  # another process created it first
+            pass
+        with self.engine.db.read() as conn:
+            created = Accounts(conn).secret(SIGNING_SECRET)
+        assert created is not None
+        return created

@@ -1,0 +1,56 @@
+"""How consultflow's errors read over HTTP: a status code per kind of problem, the one-line message kept."""
+
+from __future__ import annotations
+
+from engine.errors import (
+    Conflict,
+    ConsultflowError,
+    DatabaseBusy,
+    DatabaseError,
+    DefinitionChanged,
+    GuardFailed,
+    RoleNotAllowed,
+    TriggerNotAllowed,
+)
+from reports.errors import ReportNotReady
+
+
+class NotVisible(ConsultflowError):
+    """This instance and its documents are not visible to you."""
+
+    exit_code = 3
+
+
+class NotPermitted(ConsultflowError):
+    """Your roles do not allow this."""
+
+    exit_code = 3
+
+
+class NotRetryable(ConsultflowError):
+    """Only a failed notice can be put back in the queue."""
+
+
+class LoginRequired(ConsultflowError):
+    """Log in first."""
+
+
+class CsrfRejected(ConsultflowError):
+    """The form is out of date or did not come from this site; reload the page and try again."""
+
+
+def http_status(error: ConsultflowError) -> int:
+    """403 not allowed, 404 unknown, 409 not now (state, guard, version), 422 bad input, 503 busy."""
+    if isinstance(error, RoleNotAllowed | NotVisible | NotPermitted | CsrfRejected):
+        return 403
+    if isinstance(error, LoginRequired):
+        return 401
+    if isinstance(error, TriggerNotAllowed | GuardFailed | Conflict | ReportNotReady | NotRetryable):
+        return 409
+    if isinstance(error, DatabaseBusy):
+        return 503
+    if isinstance(error, DatabaseError | DefinitionChanged):
+        return 500
+    if error.exit_code == 4:
+        return 404
+    return 422

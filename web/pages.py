@@ -1,0 +1,304 @@
+"""The web desk's pages: dashboard, instances (list, start, show, fire), documents and reports, directory,
+outbox. GET pages are plain functions run in the thread pool; form posts read the form, then do the same."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from engine import Person
+from engine.diagram import mermaid
+from engine.errors import ConsultflowError, UnknownWorkflow
+from reports import generate_report, languages
+from reports.record import REPORTABLE_STATES
+from web.access import may_generate_report, may_read_directory, may_run_outbox, require
+from web.desk import desk_of
+from web.documents import document_response, owned_document
+from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
+from web.forms import FormField, read_fields, start_fields, trigger_fields
+from web.outbox import outbox_listing, retry_notice
+from web.rendering import check_csrf, page_person, render
+from web.views import dashboard, instance_detail, visible_instance, visible_instances
+
+router = APIRouter(include_in_schema=False)
+InstanceId = Annotated[str, Path(min_length=1, max_length=64)]
+STATUSES = ("pending", "sent", "failed")
+_PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible)
+
+
+def _see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=200)
+
+
+# -- dashboard and lists ------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    person = page_person(request)
+    desk = desk_of(request)
+    days = desk.settings.dashboard_days
+    board = dashboard(desk.engine, person, desk.engine.clock.now(), days)
+    return render(request, "dashboard.html", person, board=board, days=days)
+
+
+@router.get("/instances")
+def instances(
+    request: Request,
+    workflow: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    person = page_person(request)
+    desk = desk_of(request)
+    found = visible_instances(desk.engine, person, workflow or None, state or None)
+    return render(
+        request,
+        "instances.html",
+        person,
+        instances=found,
+        workflows=sorted(desk.engine.catalogue.definitions),
+        workflow=workflow or "",
+        state=state or "",
+    )
+
+
+# -- one instance -------------------------------------------------------------------------------------------
+
+
+def _instance_page(request: Request, person: Person, instance_id: str, status: int = 200, **extra: Any) -> Response:
+    desk = desk_of(request)
+    detail = instance_detail(desk.engine, instance_id, person)
+    definition = detail.definition
+    reportable = (
+        detail.instance.workflow == "meeting_cycle"
+        and detail.instance.state in REPORTABLE_STATES
+        and may_generate_report(person)
+    )
+    return render(
+        request,
+        "instance.html",
+        person,
+        status,
+        detail=detail,
+        history=desk.engine.history(instance_id),
+        diagram=mermaid(definition, current=detail.instance.state),
+        states=definition.states,
+        ref_fields={n for n, f in definition.fields.items() if f.type == "ref"},
+        reportable=reportable,
+        report_languages=languages(),
+        given=extra.pop("given", {}),
+        **extra,
+    )
+
+
+@router.get("/instances/{instance_id}")
+def show(
+    request: Request,
+    instance_id: InstanceId,
+    done: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    person = page_person(request)
+    return _instance_page(request, person, instance_id, done=done)
+
+
+@router.post("/instances/{instance_id}/fire")
+async def fire(request: Request, instance_id: InstanceId) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_fire, request, instance_id, form)
+
+
+def _fire(request: Request, instance_id: str, form: FormData) -> Response:
+    person = page_person(request)
+    check_csrf(request, form)
+    desk = desk_of(request)
+    trigger = str(form.get("trigger") or "")
+    try:
+        instance = visible_instance(desk.engine, instance_id, person)
+        definition = desk.engine.definition_of(instance)
+        values = read_fields(trigger_fields(definition, trigger, instance.state), form)
+        version = str(form.get("expected_version") or "")
+        key = str(form.get("idempotency_key") or "")
+        after = desk.engine.fire(
+            instance_id,
+            trigger,
+            person,
+            values,
+            note=str(form.get("note") or "").strip() or None,
+            expected_version=int(version) if version.isdigit() else None,
+            idempotency_key=f"desk:{person.id}:{key}"[:200] if key else None,
+        )
+    except _PASS_THROUGH:
+        raise
+    except ConsultflowError as error:
+        return _instance_page(
+            request, person, instance_id, http_status(error), error=str(error), given=dict(form), open_trigger=trigger
+        )
+    return _see_other(f"/instances/{after.id}?done={trigger}")
+
+
+# -- starting an instance -----------------------------------------------------------------------------------
+
+
+def _startable(request: Request, person: Person) -> list[str]:
+    catalogue = desk_of(request).engine.catalogue
+    return sorted(name for name, d in catalogue.definitions.items() if set(d.start.roles) & set(person.roles))
+
+
+def _start_page(request: Request, person: Person, workflow: str | None, status: int = 200, **extra: Any) -> Response:
+    startable = _startable(request, person)
+    chosen = workflow if workflow in startable else (startable[0] if len(startable) == 1 else None)
+    fields: tuple[FormField, ...] = ()
+    definition = None
+    if chosen is not None:
+        definition = desk_of(request).engine.catalogue.definition(chosen)
+        fields = start_fields(definition)
+    return render(
+        request,
+        "start.html",
+        person,
+        status,
+        startable=startable,
+        workflow=chosen,
+        definition=definition,
+        fields=fields,
+        given=extra.pop("given", {}),
+        **extra,
+    )
+
+
+@router.get("/start")
+def start_form(request: Request, workflow: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    return _start_page(request, page_person(request), workflow)
+
+
+@router.post("/start")
+async def start(request: Request) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_start, request, form)
+
+
+def _start(request: Request, form: FormData) -> Response:
+    person = page_person(request)
+    check_csrf(request, form)
+    desk = desk_of(request)
+    workflow = str(form.get("workflow") or "")
+    try:
+        if workflow not in desk.engine.catalogue.definitions:
+            raise UnknownWorkflow(f"no workflow named '{workflow}'")
+        values = read_fields(start_fields(desk.engine.catalogue.definition(workflow)), form)
+        made = desk.engine.start(workflow, person, values, note=str(form.get("note") or "").strip() or None)
+    except ConsultflowError as error:
+        return _start_page(request, person, workflow, http_status(error), error=str(error), given=dict(form))
+    return _see_other(f"/instances/{made.id}?done={made.workflow}")
+
+
+# -- documents and reports ----------------------------------------------------------------------------------
+
+
+@router.get("/instances/{instance_id}/documents/{document_id}")
+def download(
+    request: Request, instance_id: InstanceId, document_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> Response:
+    person = page_person(request)
+    desk = desk_of(request)
+    visible_instance(desk.engine, instance_id, person)
+    return document_response(desk.engine, owned_document(desk.engine, instance_id, document_id))
+
+
+@router.post("/instances/{instance_id}/reports")
+async def make_report(request: Request, instance_id: InstanceId) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_make_report, request, instance_id, form)
+
+
+def _make_report(request: Request, instance_id: str, form: FormData) -> Response:
+    person = page_person(request)
+    check_csrf(request, form)
+    desk = desk_of(request)
+    try:
+        visible_instance(desk.engine, instance_id, person)
+        require(may_generate_report(person), "generate the Chair's report")
+        made = generate_report(
+            desk.engine,
+            instance_id,
+            str(form.get("language") or ""),
+            actor=person.id,
+            symbol=str(form.get("symbol") or "").strip() or None,
+        )
+    except _PASS_THROUGH:
+        raise
+    except ConsultflowError as error:
+        return _instance_page(request, person, instance_id, http_status(error), error=str(error))
+    return _instance_page(request, person, instance_id, generated=(made.revision, made.symbol))
+
+
+@router.get("/reports")
+def reports(request: Request) -> Response:
+    person = page_person(request)
+    desk = desk_of(request)
+    meetings = visible_instances(desk.engine, person, "meeting_cycle")
+    documents = {m.id: desk.engine.documents(m.id) for m in meetings}
+    return render(
+        request,
+        "reports.html",
+        person,
+        meetings=meetings,
+        documents=documents,
+        reportable=set(REPORTABLE_STATES),
+        may_generate=may_generate_report(person),
+        report_languages=languages(),
+    )
+
+
+# -- directory and outbox -----------------------------------------------------------------------------------
+
+
+@router.get("/people")
+def people(request: Request) -> Response:
+    person = page_person(request)
+    require(may_read_directory(person), "read the directory")
+    desk = desk_of(request)
+    accounts = desk.accounts.with_accounts() if may_run_outbox(person) else None
+    return render(request, "people.html", person, people=desk.engine.people(), accounts=accounts)
+
+
+def _outbox_page(request: Request, person: Person, status: str | None, **extra: Any) -> Response:
+    require(may_run_outbox(person), "see the outbox")
+    counts, messages = outbox_listing(desk_of(request).engine, status, None, 500)
+    return render(
+        request,
+        "outbox.html",
+        person,
+        counts=counts,
+        messages=messages,
+        shown_status=status or "",
+        statuses=STATUSES,
+        **extra,
+    )
+
+
+@router.get("/outbox")
+def outbox(request: Request, status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
+    return _outbox_page(request, page_person(request), status if status in STATUSES else None)
+
+
+@router.post("/outbox/{message_id}/retry")
+async def retry(request: Request, message_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    form = await _form(request)
+    return await run_in_threadpool(_retry, request, message_id, form)
+
+
+def _retry(request: Request, message_id: int, form: FormData) -> Response:
+    person = page_person(request)
+    check_csrf(request, form)
+    require(may_run_outbox(person), "retry notices")
+    retry_notice(desk_of(request).engine, message_id)
+    return _outbox_page(request, person, "failed", retried=message_id)

@@ -1,0 +1,342 @@
+"""The JSON the API takes and returns (pydantic models, published in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
+from engine.timers import ScheduledTimer
+from storage.auth import ApiToken
+from web.forms import FormField
+from web.views import DeadlineItem, InstanceDetail, TriggerView
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class PersonOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    language: str
+    roles: list[str]
+    member_state: str | None
+    organisation: str | None
+
+    @classmethod
+    def of(cls, p: Person) -> PersonOut:
+        return cls(
+            id=p.id,
+            name=p.name,
+            email=p.email,
+            language=p.language,
+            roles=list(p.roles),
+            member_state=p.member_state,
+            organisation=p.organisation,
+        )
+
+
+class InstanceOut(BaseModel):
+    id: str
+    workflow: str
+    definition_version: int
+    state: str
+    version: int
+    fields: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, i: Instance) -> InstanceOut:
+        return cls(
+            id=i.id,
+            workflow=i.workflow,
+            definition_version=i.definition_version,
+            state=i.state,
+            version=i.version,
+            fields=dict(i.fields),
+            created_at=i.created_at,
+            updated_at=i.updated_at,
+        )
+
+
+class FieldOut(BaseModel):
+    """An input a step takes: name, type, whether required, the values of an enum."""
+
+    name: str
+    type: str
+    required: bool
+    values: list[str]
+    title: str
+
+    @classmethod
+    def of(cls, f: FormField) -> FieldOut:
+        return cls(name=f.name, type=f.type, required=f.required, values=list(f.values), title=f.title)
+
+
+class TriggerOut(BaseModel):
+    """A trigger of the current state; ``permitted`` says whether the caller may fire it."""
+
+    trigger: str
+    dest: str
+    roles: list[str]
+    permitted: bool
+    fields: list[FieldOut]
+
+    @classmethod
+    def of(cls, t: TriggerView) -> TriggerOut:
+        return cls(
+            trigger=t.trigger,
+            dest=t.dest,
+            roles=list(t.roles),
+            permitted=t.permitted,
+            fields=[FieldOut.of(f) for f in t.fields],
+        )
+
+
+class TimerOut(BaseModel):
+    id: int
+    instance_id: str
+    key: str
+    kind: str
+    due_at: datetime
+    status: str
+    rule: str
+    notice: str | None
+    trigger: str | None
+
+    @classmethod
+    def of(cls, t: Timer) -> TimerOut:
+        return cls(
+            id=t.id,
+            instance_id=t.instance_id,
+            key=t.key,
+            kind=t.kind,
+            due_at=t.due_at,
+            status=t.status,
+            rule=t.rule,
+            notice=t.notice,
+            trigger=t.trigger,
+        )
+
+
+class DocumentOut(BaseModel):
+    id: int
+    instance_id: str
+    kind: str
+    symbol: str
+    language: str
+    format: str
+    revision: int
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def of(cls, d: Document) -> DocumentOut:
+        return cls(
+            id=d.id,
+            instance_id=d.instance_id,
+            kind=d.kind,
+            symbol=d.symbol,
+            language=d.language,
+            format=d.format,
+            revision=d.revision,
+            created_at=d.created_at,
+            created_by=d.created_by,
+        )
+
+
+class InstanceDetailOut(BaseModel):
+    """An instance with the triggers of its state (and which the caller may fire), deadlines, timers, documents."""
+
+    instance: InstanceOut
+    triggers: list[TriggerOut]
+    deadlines: dict[str, date]
+    timers: list[TimerOut]
+    documents: list[DocumentOut]
+
+    @classmethod
+    def of(cls, d: InstanceDetail) -> InstanceDetailOut:
+        return cls(
+            instance=InstanceOut.of(d.instance),
+            triggers=[TriggerOut.of(t) for t in d.triggers],
+            deadlines=dict(d.deadlines),
+            timers=[TimerOut.of(t) for t in d.timers],
+            documents=[DocumentOut.of(x) for x in d.documents],
+        )
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    member_state: str | None
+    trigger: str
+    from_state: str | None
+    to_state: str
+    note: str | None
+    changes: dict[str, Any]
+    caused_by: int | None
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditOut:
+        return cls(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            role=e.role,
+            member_state=e.member_state,
+            trigger=e.trigger,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            note=e.note,
+            changes=dict(e.changes),
+            caused_by=e.caused_by,
+        )
+
+
+class FireIn(BaseModel):
+    """A step to take: the trigger, its field values, a note, and optionally the version read and a retry key."""
+
+    model_config = _STRICT
+    trigger: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    note: str | None = Field(default=None, max_length=4000)
+    expected_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class StartIn(BaseModel):
+    """A new instance: its workflow, its initial fields and a note."""
+
+    model_config = _STRICT
+    workflow: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class DeadlineOut(BaseModel):
+    day: date
+    name: str
+    instance_id: str
+    workflow: str
+    state: str
+
+    @classmethod
+    def of(cls, d: DeadlineItem) -> DeadlineOut:
+        return cls(
+            day=d.day, name=d.name, instance_id=d.instance.id, workflow=d.instance.workflow, state=d.instance.state
+        )
+
+
+class ScheduledOut(BaseModel):
+    timer: TimerOut
+    workflow: str
+    state: str
+    overdue: bool
+
+    @classmethod
+    def of(cls, s: ScheduledTimer) -> ScheduledOut:
+        return cls(timer=TimerOut.of(s.timer), workflow=s.workflow, state=s.state, overdue=s.overdue)
+
+
+class UpcomingOut(BaseModel):
+    """Named deadlines and scheduled timers of the instances the caller sees, and timers left overdue."""
+
+    days: int
+    deadlines: list[DeadlineOut]
+    timers: list[ScheduledOut]
+    overdue: list[ScheduledOut]
+
+
+class OutboxMessageOut(BaseModel):
+    id: int
+    instance_id: str
+    notice: str
+    recipient_id: str
+    to_email: str
+    language: str
+    for_information: bool
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, m: OutboxMessage) -> OutboxMessageOut:
+        return cls(
+            id=m.id,
+            instance_id=m.instance_id,
+            notice=m.notice,
+            recipient_id=m.recipient_id,
+            to_email=m.to_email,
+            language=m.language,
+            for_information=m.for_information,
+            status=m.status,
+            attempts=m.attempts,
+            next_attempt_at=m.next_attempt_at,
+            created_at=m.created_at,
+            sent_at=m.sent_at,
+            last_error=m.last_error,
+        )
+
+
+class OutboxOut(BaseModel):
+    counts: dict[str, int]
+    messages: list[OutboxMessageOut]
+
+
+class ReportIn(BaseModel):
+    """Generate the Chair's report in a language (all formats, one new revision)."""
+
+    model_config = _STRICT
+    language: str = Field(min_length=2, max_length=8)
+    symbol: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ReportOut(BaseModel):
+    revision: int
+    symbol: str
+    language: str
+    documents: list[DocumentOut]
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, t: ApiToken) -> TokenOut:
+        return cls(id=t.id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at, revoked_at=t.revoked_at)
+
+
+class TokenIn(BaseModel):
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=100)
+
+
+class NewTokenOut(BaseModel):
+    """A new token: the ``token`` is shown this once and never again."""
+
+    id: int
+    name: str
+    token: str
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+class ErrorOut(BaseModel):
+    """What went wrong, in one line, and the kind of problem."""
+
+    detail: str
+    error: str

@@ -1,0 +1,19 @@
+"""What the web desk and the API are configured with (built by the composition root, ``consultflow serve``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SESSION_COOKIE = "consultflow_session"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Signing key, cookie and session lifetime, and the login rate limit."""
+
+    secret_key: str
+    session_max_age: int = 12 * 3600  # seconds a browser session stays valid without logging in again
+    secure_cookies: bool = False  # set behind HTTPS; plain HTTP on loopback needs it off
+    login_attempts: int = 5  # failed log-ins allowed per person (and 4x that per client address) ...
+    login_window: float = 300.0  # ... in this many seconds
+    dashboard_days: int = 14
