@@ -14,6 +14,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from aiosmtplib.email import flatten_message
 from sqlalchemy import select, update
 
 from engine import Engine, FixedClock, OutboxMessage
@@ -21,9 +22,11 @@ from engine.errors import FieldError
 from notifications.dispatcher import Dispatcher, DispatchReport
 from notifications.maildir_server import EmbeddedSmtp, start_embedded_smtp
 from notifications.meeting_calendar import meeting_uid
-from notifications.rendering import is_translated
+from notifications.message import Mailbox, build_message, message_id_for
+from notifications.rendering import is_translated, render_notice
 from notifications.retry import MAX_ATTEMPTS
-from notifications.smtp import SmtpSettings
+from notifications.samples import sample_context
+from notifications.smtp import MailSender, SmtpSettings
 from storage.outbox import OutboxQueue
 from storage.repository import OUTBOX, Store
 from tests.conftest import at
@@ -297,3 +300,24 @@ async def _until(condition: object, bound: float = 60.0) -> None:
     while not condition():
         assert loop.time() < deadline, "condition not reached"
         await asyncio.sleep(0.01)
+
+
+def test_a_message_flattened_beforehand_arrives_byte_for_byte(server: EmbeddedSmtp) -> None:
+    """MailSender.send also takes CRLF bytes (the benchmark's SMTP-only timing); the server files them unchanged."""
+    context = sample_context("N01", "ru")
+    message = build_message(
+        render_notice("N01", "ru", context),
+        sender=Mailbox("cwg-internet@consultflow.invalid", "CWG-Internet"),
+        recipient=context["recipient"],
+        context=context,
+        message_id=message_id_for(7, "consultflow.invalid"),
+        date=at("2018-12-21"),
+    )
+    data = flatten_message(message)
+
+    async def go() -> str:
+        async with MailSender(SmtpSettings(host=server.host, port=server.port, timeout=5)) as sender:
+            return (await sender.send(data, recipients=[context["recipient"]["email"]])).status
+
+    assert asyncio.run(go()) == "sent"
+    assert server.received[0].content == data
