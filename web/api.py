@@ -16,6 +16,8 @@ from web.desk import Desk, desk_of
 from web.documents import document_response, latest_report, owned_document
 from web.outbox import outbox_listing, retry_notice
 from web.schemas import (
+    ID_PATTERN,
+    NAME_PATTERN,
     AuditOut,
     DeadlineOut,
     DocumentOut,
@@ -58,7 +60,8 @@ def api_person(
 
 Caller = Annotated[Person, Depends(api_person)]
 DeskDep = Annotated[Desk, Depends(desk_of)]
-InstanceId = Annotated[str, Path(min_length=1, max_length=64)]
+InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+NameFilter = Annotated[str | None, Query(max_length=64, pattern=NAME_PATTERN)]
 SmallId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 
@@ -89,8 +92,8 @@ def people(person: Caller, desk: DeskDep) -> list[PersonOut]:
 def list_instances(
     person: Caller,
     desk: DeskDep,
-    workflow: Annotated[str | None, Query(max_length=64)] = None,
-    state: Annotated[str | None, Query(max_length=64)] = None,
+    workflow: NameFilter = None,
+    state: NameFilter = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[InstanceOut]:
     """The instances the caller may see, newest change first, optionally of one workflow and in one state."""
@@ -179,7 +182,7 @@ def report(
     instance_id: InstanceId,
     person: Caller,
     desk: DeskDep,
-    language: Annotated[str, Query(min_length=2, max_length=8)] = "en",
+    language: Annotated[str, Query(pattern=r"^[a-z]{2,3}$")] = "en",
     format: Annotated[Literal["md", "html", "docx"], Query()] = "md",
 ) -> Response:
     """Download the newest generated Chair's report on a meeting in a language and format."""
@@ -204,7 +207,7 @@ def outbox(
     person: Caller,
     desk: DeskDep,
     status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
-    instance_id: Annotated[str | None, Query(max_length=64)] = None,
+    instance_id: Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> OutboxOut:
     """Notices by status, and the messages (secretariat only)."""

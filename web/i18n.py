@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 
 LANGUAGES = ("en", "fr")
 
@@ -103,6 +103,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "new.pick": "Workflow",
         "new.none": "Your roles do not let you start any workflow.",
         "new.submit": "Start",
+        "new.choose": "Choose",
         "new.more": "More fields",
         "people.title": "Directory",
         "people.has_account": "yes",
@@ -233,6 +234,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "new.pick": "Procédure",
         "new.none": "Vos rôles ne vous permettent d'ouvrir aucune procédure.",
         "new.submit": "Ouvrir",
+        "new.choose": "Choisir",
         "new.more": "Autres champs",
         "people.title": "Annuaire",
         "people.has_account": "oui",
@@ -299,4 +301,7 @@ def day_text(day: date, language: str) -> str:
 
 
 def instant_text(instant: datetime, language: str, zone: ZoneInfo) -> str:
-    return format_datetime(instant.astimezone(zone), format="medium", tzinfo=zone, locale=language)
+    """A day and a time of day in the body's time zone, e.g. ``21 déc. 2018 11:00``."""
+    local = instant.astimezone(zone)
+    day = format_date(local.date(), format="medium", locale=language)
+    return f"{day} {format_time(local.time(), 'HH:mm', locale=language)}"

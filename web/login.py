@@ -15,7 +15,7 @@ from engine.errors import ConsultflowError
 from web.desk import desk_of
 from web.errors import http_status
 from web.i18n import language_for, translator
-from web.rendering import check_csrf, page_person, render, session_of, set_session
+from web.rendering import check_csrf, checked_form, page_person, render, session_of, set_session
 from web.sessions import Session
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ def safe_next(target: object) -> str:
 
 
 async def _form(request: Request) -> FormData:
-    return await request.form(max_files=0, max_fields=50)
+    return checked_form(await request.form(max_files=0, max_fields=50))
 
 
 @router.get("/login")

@@ -21,11 +21,13 @@ from web.documents import document_response, owned_document
 from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
 from web.forms import FormField, read_fields, start_fields, trigger_fields
 from web.outbox import outbox_listing, retry_notice
-from web.rendering import check_csrf, page_person, render
+from web.rendering import check_csrf, checked_form, page_person, render
+from web.schemas import ID_PATTERN
 from web.views import dashboard, instance_detail, visible_instance, visible_instances
 
 router = APIRouter(include_in_schema=False)
-InstanceId = Annotated[str, Path(min_length=1, max_length=64)]
+InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
+NameFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]*$")]
 STATUSES = ("pending", "sent", "failed")
 _PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible)
 
@@ -35,7 +37,7 @@ def _see_other(url: str) -> Response:
 
 
 async def _form(request: Request) -> FormData:
-    return await request.form(max_files=0, max_fields=200)
+    return checked_form(await request.form(max_files=0, max_fields=200))
 
 
 # -- dashboard and lists ------------------------------------------------------------------------------------
@@ -53,8 +55,8 @@ def home(request: Request) -> Response:
 @router.get("/instances")
 def instances(
     request: Request,
-    workflow: Annotated[str | None, Query(max_length=64)] = None,
-    state: Annotated[str | None, Query(max_length=64)] = None,
+    workflow: NameFilter = None,
+    state: NameFilter = None,
 ) -> Response:
     person = page_person(request)
     desk = desk_of(request)
@@ -175,7 +177,7 @@ def _start_page(request: Request, person: Person, workflow: str | None, status: 
 
 
 @router.get("/start")
-def start_form(request: Request, workflow: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+def start_form(request: Request, workflow: NameFilter = None) -> Response:
     return _start_page(request, page_person(request), workflow)
 
 

@@ -16,6 +16,7 @@ from fastapi import Request, Response
 from starlette.datastructures import FormData
 
 from engine import Person
+from engine.errors import FieldError
 from web.access import may_read_directory, may_run_outbox
 from web.desk import Desk, desk_of
 from web.errors import CsrfRejected, LoginRequired
@@ -44,6 +45,13 @@ def page_person(request: Request) -> Person:
     return person
 
 
+def checked_form(form: FormData) -> FormData:
+    """The posted form, refused (422) if a value holds a NUL character, which no field may hold."""
+    if any(isinstance(v, str) and "\x00" in v for _, v in form.multi_items()):
+        raise FieldError("form values cannot contain NUL characters")
+    return form
+
+
 def check_csrf(request: Request, form: FormData | Mapping[str, Any]) -> None:
     if not desk_of(request).codec.csrf_ok(session_of(request), form.get("csrf_token")):
         raise CsrfRejected()
@@ -68,7 +76,11 @@ def changes_text(changes: Mapping[str, object]) -> list[str]:
         if isinstance(change, Mapping) and "appended" in change:
             lines.append(f"{name} + {_short(change['appended'])}")
         elif name == "deadlines" and isinstance(change, Mapping):
-            lines.extend(f"{d}: {v[0]} → {v[1]}" for d, v in change.items() if isinstance(v, list) and len(v) == 2)
+            lines.extend(
+                f"{d}: {_short(v[0])} → {_short(v[1])}"
+                for d, v in change.items()
+                if isinstance(v, list) and len(v) == 2
+            )
         elif isinstance(change, list) and len(change) == 2:
             lines.append(f"{name}: {_short(change[0])} → {_short(change[1])}")
         else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from engine import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
 from engine.timers import ScheduledTimer
@@ -14,6 +14,11 @@ from web.forms import FormField
 from web.views import DeadlineItem, InstanceDetail, TriggerView
 
 _STRICT = ConfigDict(extra="forbid")
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"  # workflow, trigger and state names
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # instance ids such as meeting_cycle-3f9c0a1b2d
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NAME_PATTERN)]
+Text = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]  # no NUL: PostgreSQL refuses it
+Line = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class PersonOut(BaseModel):
@@ -202,20 +207,20 @@ class FireIn(BaseModel):
     """A step to take: the trigger, its field values, a note, and optionally the version read and a retry key."""
 
     model_config = _STRICT
-    trigger: str = Field(min_length=1, max_length=64)
+    trigger: Name
     fields: dict[str, Any] = Field(default_factory=dict)
-    note: str | None = Field(default=None, max_length=4000)
+    note: Text | None = None
     expected_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+    idempotency_key: Line | None = None
 
 
 class StartIn(BaseModel):
     """A new instance: its workflow, its initial fields and a note."""
 
     model_config = _STRICT
-    workflow: str = Field(min_length=1, max_length=64)
+    workflow: Name
     fields: dict[str, Any] = Field(default_factory=dict)
-    note: str | None = Field(default=None, max_length=4000)
+    note: Text | None = None
 
 
 class DeadlineOut(BaseModel):
@@ -295,8 +300,8 @@ class ReportIn(BaseModel):
     """Generate the Chair's report in a language (all formats, one new revision)."""
 
     model_config = _STRICT
-    language: str = Field(min_length=2, max_length=8)
-    symbol: str | None = Field(default=None, min_length=1, max_length=64)
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+    symbol: Line | None = None
 
 
 class ReportOut(BaseModel):
@@ -320,7 +325,7 @@ class TokenOut(BaseModel):
 
 class TokenIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=100)
+    name: Line
 
 
 class NewTokenOut(BaseModel):

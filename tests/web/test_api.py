@@ -117,6 +117,16 @@ def test_list_filters_and_start(client: TestClient, site: Site, world: World) ->
     assert [i["id"] for i in planned] == [started.json()["id"]]
 
 
+def test_a_date_out_of_the_calendar_is_bad_input(client: TestClient, site: Site) -> None:
+    """A meeting on 1 January of year 1 has deadlines before the calendar: 422, not a server error."""
+    fields = {"number": 1, "start": "0001-01-01", "end": "0001-01-01", "venue": "Geneva"}
+    response = client.post(
+        "/api/instances", headers=site.headers("sec.alice"), json={"workflow": "meeting_cycle", "fields": fields}
+    )
+    assert response.status_code == 422 and "out of range" in response.json()["detail"]
+    assert site.engine.list(workflow="meeting_cycle") == []
+
+
 def test_deadlines_of_the_next_days(client: TestClient, site: Site, world: World, clock: FixedClock) -> None:
     """From 2019-01-08 the contribution deadlines of meeting 12 and its reminders fall in the next 14 days."""
     clock.set(at("2019-01-08"))

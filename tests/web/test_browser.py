@@ -1,0 +1,189 @@
+"""The desk in a real browser (Playwright driving Debian's Chromium) against the app served by uvicorn on
+loopback: the secretariat convenes a meeting and sees the convocations in the outbox, a Member State
+contributes, a stakeholder is kept from a meeting document, the chair records no consensus and escalates.
+Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from engine import FixedClock
+from tests.conftest import at
+from tests.scenario import convene
+from tests.web.conftest import PASSWORD, Site
+from tests.web.live import serving
+from tests.web.world import build
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; missing it fails in CI (.ci/run installs it) and skips elsewhere."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: browser tests must run in CI")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def base_url(site: Site) -> Iterator[str]:
+    with serving(site.app) as url:
+        yield url
+
+
+@pytest.fixture
+def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and page, sized like a laptop screen."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page: Page, name: str, db_url: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgres"
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{backend}.png"), full_page=True)
+
+
+def log_in(page: Page, person: str) -> None:
+    page.goto("/login")
+    page.get_by_label(re.compile("Directory id|Identifiant")).fill(person)
+    page.get_by_label(re.compile("Password|Mot de passe")).fill(PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def fire(page: Page, trigger: str, **fields: str) -> None:
+    """Fill the trigger's form (``fields`` by name; a select takes its value) and press its button."""
+    form = page.locator(f"form[data-trigger='{trigger}']")
+    for name, value in fields.items():
+        control = form.locator(f"[name='f.{name}']")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("p.notice.success")).to_contain_text(trigger)
+
+
+def test_secretariat_convenes_a_meeting_and_sees_the_convocations(
+    open_page: Page, site: Site, clock: FixedClock, db_url: str
+) -> None:
+    """Start meeting 12 and send the invitation from the desk; the outbox lists N01 for each Member State."""
+    page = open_page
+    log_in(page, "sec.alice")
+    page.get_by_role("link", name="Start").click()
+    page.get_by_label("Workflow").select_option("meeting_cycle")
+    page.get_by_role("button", name="Choose").click()
+    start = page.locator("form[data-workflow='meeting_cycle']")
+    start.get_by_label(re.compile("^number")).fill("12")
+    start.get_by_label(re.compile("^start")).fill("2019-02-01")
+    start.get_by_label(re.compile("^end")).fill("2019-02-01")
+    start.get_by_label(re.compile("^venue")).fill("ITU headquarters, Geneva")
+    start.get_by_role("button", name=re.compile("Start")).click()
+    expect(page.locator(".badge")).to_have_text("planned")
+    meeting_url = page.url.split("?")[0]
+    clock.set(at("2018-12-21"))
+    page.reload()
+    fire(page, "send_invitation", letter_ref="DM-18/1000", council_opening="2019-06-10")
+    expect(page.locator(".badge")).to_have_text("convened")
+    fire(page, "open_contributions")
+    expect(page.locator(".badge")).to_have_text("contributions_open")
+    expect(page.locator("pre.mermaid")).to_contain_text("class contributions_open current")
+    shot(page, "instance-meeting", db_url)
+
+    page.get_by_role("link", name="Outbox").click()
+    invitations = page.locator("tr[data-notice='N01']")
+    member_states = [p for p in site.engine.people() if "member_state" in p.roles]
+    expect(invitations.filter(has_not_text="cc")).to_have_count(len(member_states))
+    for person in member_states:
+        expect(invitations.filter(has_text=person.email).first).to_be_visible()
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name=re.compile("Deadlines in the next 14 days"))).to_be_visible()
+    shot(page, "dashboard-secretariat", db_url)
+
+    page.set_viewport_size({"width": 800, "height": 1100})  # a tablet held upright: one column, no sideways scroll
+    page.goto(meeting_url)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "instance-tablet", db_url)
+
+
+def test_member_state_submits_a_contribution(open_page: Page, site: Site, clock: FixedClock, db_url: str) -> None:
+    """France's focal point finds the meeting waiting on them (in French) and submits a contribution."""
+    meeting = convene(site.engine).meeting.id
+    clock.set(at("2019-01-08"))
+    page = open_page
+    log_in(page, "ms.fr")
+    expect(page.get_by_role("heading", name=re.compile("En attente de votre action"))).to_be_visible()
+    shot(page, "dashboard-member-state", db_url)
+    page.get_by_role("link", name=meeting).first.click()
+    fire(page, "submit_contribution", title="Proposition pour le prochain thème", needs_translation="yes")
+    expect(page.locator("table.fields")).to_contain_text("Proposition pour le prochain thème")
+    expect(page.locator(".timeline")).to_contain_text("ms.fr (France)")
+    shot(page, "instance-after-contribution", db_url)
+    assert site.engine.history(meeting)[-1].actor == "ms.fr"
+
+
+def test_stakeholder_cannot_open_a_meeting_document(open_page: Page, site: Site) -> None:
+    """A stakeholder gets a refusal for the meeting's document and its page, and never sees it listed."""
+    world = build(site.engine)
+    page = open_page
+    log_in(page, "sh.isoc")
+    response = page.goto(f"/instances/{world.meeting}/documents/{world.document}")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("not visible")
+    assert "Draft agenda" not in page.content()
+    response = page.goto(f"/instances/{world.meeting}")
+    assert response is not None and response.status == 403
+    page.goto("/instances")
+    expect(page.get_by_text(world.meeting)).to_have_count(0)
+
+
+def test_chair_records_no_consensus_and_escalates(open_page: Page, site: Site, clock: FixedClock, db_url: str) -> None:
+    """In session, the chair records no consensus on the topic (time ran out) and escalates it, by keyboard."""
+    s = convene(site.engine)
+    s.fire("meeting", "close_translation", "system", when="2019-01-12")
+    s.fire("meeting", "close_contributions", "system", when="2019-01-21")
+    s.fire(
+        "meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example/12"}, when="2019-01-25"
+    )
+    s.fire("meeting", "open_session", "chair")
+    s.fire("topic", "table_topics", "chair")
+    clock.set(at("2019-02-01"))
+    page = open_page
+    log_in(page, "chair")
+    page.goto(f"/instances/{s.topic.id}")
+    fire(page, "record_no_consensus", reason="time_ran_out")
+    expect(page.locator(".badge")).to_have_text("not_agreed")
+    button = page.locator("form[data-trigger='escalate'] button[type=submit]")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("p.notice.success")).to_contain_text("escalate")
+    expect(page.locator(".badge")).to_have_text("escalated")
+    expect(page.locator(".timeline")).to_contain_text("record_no_consensus")
+    shot(page, "instance-topic-escalated", db_url)
+    topic = site.engine.get(s.topic.id)
+    assert (topic.state, topic.fields["reason"]) == ("escalated", "time_ran_out")
