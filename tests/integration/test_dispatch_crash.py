@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from engine import Engine, FixedClock, Person
 from notifications.dispatcher import Dispatcher
 from notifications.maildir_server import EmbeddedSmtp, ServerBehaviour, start_embedded_smtp
 from notifications.message import message_id_for
-from notifications.smtp import SmtpSettings
+from notifications.smtp import DeliveryResult, SmtpSettings
 from storage.repository import OUTBOX, Store
 from tests.conftest import at
 from tests.scenario import convene
@@ -155,3 +157,50 @@ def test_cancelled_mid_batch_gives_back_what_it_did_not_attempt(
 
         asyncio.run(restart())
         assert_nothing_lost(engine, server)
+
+
+class SwallowingTransport:
+    """Accepts every message; the third one waits and, like Python 3.11's wait_for, drops a cancellation."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.waiting = asyncio.Event()
+
+    async def send(self, message: EmailMessage, *, recipients: Sequence[str]) -> DeliveryResult:
+        self.sent += 1
+        if self.sent == 3:
+            self.waiting.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(BOUND)
+        return DeliveryResult("sent", "250 2.0.0 OK")
+
+    async def close(self) -> None:
+        return None
+
+
+def test_a_swallowed_cancellation_still_stops_the_batch(engine: Engine, clock: FixedClock) -> None:
+    """A cancel lost inside the transport is still honoured after that message: the rest go back unsent."""
+    convene(engine)
+    clock.set(at(DUE))
+    total = len(due_rows(engine))
+    transport = SwallowingTransport()
+    settings = SmtpSettings(host="127.0.0.1", port=2525)
+
+    async def go() -> None:
+        dispatcher = Dispatcher(engine, settings, clock=clock, transport_factory=lambda _: transport)
+        task = asyncio.create_task(dispatcher.send_due())
+        await asyncio.wait_for(transport.waiting.wait(), BOUND)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return
+        raise AssertionError("send_due finished its batch despite the cancellation")
+
+    asyncio.run(go())
+    assert transport.sent == 3
+    with engine.db.read() as conn:
+        claims = conn.execute(select(OUTBOX.c.status, OUTBOX.c.claimed_by)).all()
+    assert Counter(status for status, _ in claims)["sent"] == 3
+    assert [by for status, by in claims if status == "pending"] == [None] * (len(claims) - 3)
+    assert total > 3
