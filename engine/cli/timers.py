@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +14,7 @@ import typer
 
 from engine.cli.app import app
 from engine.cli.state import Options, console, local, parse_when, print_json
-from engine.daemon import Daemon
+from engine.daemon import Daemon, ExtraTask
 from engine.timers import DEFAULT_LIMIT, ScheduledTimer, TimerOutcome, process_all_due, scheduled
 
 NowOption = Annotated[
@@ -145,8 +147,14 @@ def run(
         float, typer.Option("--sweep", min=0.01, help="Seconds between safety-net sweeps of the timer table.")
     ] = 30.0,
     limit: LimitOption = DEFAULT_LIMIT,
+    mail: Annotated[
+        bool, typer.Option("--mail/--no-mail", help="Also deliver the outbox (default; --no-mail: timers only).")
+    ] = True,
 ) -> None:
     """Process timers as they fall due until SIGTERM or Ctrl-C; on start, catch up on what fell due meanwhile.
+
+    It also delivers the outbox: through the SMTP relay of CONSULTFLOW_SMTP_HOST, or, when none is set,
+    through an SMTP server started on loopback that files every message in a Maildir next to the database.
 
     Several `consultflow run` processes may share one PostgreSQL database (each timer is claimed by one);
     on SQLite they are safe too, but one is enough.
@@ -158,7 +166,15 @@ def run(
         f"consultflow run (pid {os.getpid()}): database {_masked(engine.db.url)}, workflows {folder}, "
         f"sweep every {sweep:g} s; SIGTERM or Ctrl-C stops after the current batch"
     )
-    daemon = Daemon(engine, sweep_seconds=sweep, limit=limit, say=_say)
+    extra: list[ExtraTask] = []
+    if mail:
+        from notifications.dispatcher import run_dispatcher  # the mail stack loads only for the daemon
+        from notifications.settings import mail_folder, smtp_settings_from_env
+
+        settings = smtp_settings_from_env(os.environ, engine.catalogue.body)  # this is the composition root
+        folder_for_mail = mail_folder(engine.db.url, Path.cwd())
+        extra.append(functools.partial(run_dispatcher, engine, settings, None, mail_folder=folder_for_mail, say=_say))
+    daemon = Daemon(engine, sweep_seconds=sweep, limit=limit, say=_say, extra_tasks=extra)
     try:
         asyncio.run(daemon.run(handle_signals=True))
     finally:
