@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ACTIONS = ("start", "fire", "find", "report", "tick")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TOP_KEYS = {"title", "people", "translations", "steps"}
 STEP_KEYS = {"at", "as", "name", "on", "set", "say", "linked_to", "via", "where", "languages", *ACTIONS}
 
 
@@ -57,6 +58,7 @@ class Scenario:
     people: Path | None
     steps: tuple[Step, ...]
     source: Path
+    translations: Mapping[str, Path] = field(default_factory=dict)  # language -> wording of the record
 
 
 @dataclass
@@ -99,6 +101,9 @@ def load_scenario(path: Path, zone: Any) -> Scenario:
         raise ScenarioError(f"{path.name}: not a valid scenario ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise ScenarioError(f"{path.name}: a scenario is a mapping with a list of steps")
+    unknown_top = sorted(set(data) - TOP_KEYS)
+    if unknown_top:
+        raise ScenarioError(f"{path.name}: unknown key(s) {unknown_top}; allowed: {sorted(TOP_KEYS)}")
     steps: list[Step] = []
     previous: datetime | None = None
     for i, raw in enumerate(data["steps"], start=1):
@@ -137,11 +142,15 @@ def load_scenario(path: Path, zone: Any) -> Scenario:
             )
         )
     people = data.get("people")
+    translations = data.get("translations") or {}
+    if not isinstance(translations, dict):
+        raise ScenarioError(f"{path.name}: translations maps a language to a file (fr: wording.yaml)")
     return Scenario(
         title=dict(data.get("title") or {}),
         people=path.parent / str(people) if people else None,
         steps=tuple(steps),
         source=path,
+        translations={str(lang): path.parent / str(file) for lang, file in translations.items()},
     )
 
 
