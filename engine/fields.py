@@ -143,3 +143,8 @@ def as_date(value: object) -> date | None:
     if "T" in value:
         return datetime.fromisoformat(value).date()
     return date.fromisoformat(value)
+
+
+def list_items(value: object) -> list[dict[str, object]]:
+    """The items of a stored list field (an absent field is an empty list)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -18,7 +18,7 @@ from engine.body import Body
 from engine.deadlines import deadline_days, deadline_instants
 from engine.definition import SAME_STATE, START, Definition, TransitionSpec
 from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
-from engine.fields import coerce_item, coerce_mapping
+from engine.fields import coerce_item, coerce_mapping, list_items
 from engine.guards import GUARDS, GuardContext, LinkedStates
 from engine.records import Person
 from engine.roles import matching_role
@@ -161,7 +161,7 @@ def decide(
     changes = _changes(fields, new_fields)
     if item is not None and spec.append is not None:
         item = {**item, "by": actor.id, "member_state": actor.member_state, "at": now.isoformat()}
-        new_fields[spec.append] = [*list(fields.get(spec.append) or []), item]  # type: ignore[call-overload]
+        new_fields[spec.append] = [*list_items(fields.get(spec.append)), item]
         changes[spec.append] = {"appended": item}
     return Step(
         trigger=trigger,

@@ -9,6 +9,7 @@ from typing import Any
 from engine.body import Body
 from engine.catalogue import NoticeSpec
 from engine.definition import Definition
+from engine.fields import list_items
 from engine.records import Instance, Person
 from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE, effective_roles
 
@@ -44,8 +45,7 @@ def _select(
     if selector in DIRECTORY_ROLES:
         return [p for p in people if selector in p.roles]
     if selector.startswith("submitters:"):
-        items = fields.get(selector.split(":", 1)[1]) or []
-        ids = {item.get("by") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+        ids = {item.get("by") for item in list_items(fields.get(selector.split(":", 1)[1]))}
         return [p for p in people if p.id in ids]
     if selector in definition.instance_roles:
         return [p for p in people if selector in effective_roles(p, definition, fields, related)]

@@ -18,6 +18,7 @@ from engine.catalogue import Catalogue
 from engine.deadlines import deadline_days, plan_timers
 from engine.definition import Definition, EffectSpec
 from engine.errors import Conflict, ConsultflowError, FieldError, InstanceNotFound
+from engine.fields import list_items
 from engine.machine import CompiledWorkflow, Step, decide
 from engine.notices import notice_context, recipient_data, recipients
 from engine.records import Instance, Person
@@ -310,7 +311,7 @@ class StepRunner:
     def _effect_targets(self, effect: EffectSpec, instance: Instance) -> list[tuple[Mapping[str, object], str | None]]:
         fields = instance.fields
         if effect.for_each is not None:
-            items = [i for i in (fields.get(effect.for_each) or []) if isinstance(i, dict)]  # type: ignore[attr-defined]
+            items = list_items(fields.get(effect.for_each))
             return [(i, None) for i in items if _matches(effect.where, i)]
         if effect.linked is not None:
             state = effect.linked.get("state")
