@@ -31,19 +31,25 @@ def require(allowed: bool, what: str) -> None:
 
 
 class Visibility:
-    """``Engine.can_see`` for one person, asked once per definition version rather than once per instance."""
+    """``Engine.can_see``, asked once per definition version and set of directory roles.
 
-    def __init__(self, engine: Engine, person: Person) -> None:
-        self.engine, self.person = engine, person
-        self._seen: dict[str, bool] = {}
+    What ``can_see`` answers depends on nothing else (the definition's ``visible_to`` and the person's roles),
+    and a definition version never changes (its content hash names it), so the answer can be kept for the
+    life of the app.
+    """
 
-    def sees(self, instance: Instance) -> bool:
-        key = instance.definition_hash
-        if key not in self._seen:
-            self._seen[key] = self.engine.can_see(instance, self.person)
-        return self._seen[key]
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._seen: dict[tuple[str, tuple[str, ...]], bool] = {}
 
-    def check(self, instance: Instance) -> Instance:
-        if not self.sees(instance):
-            raise NotVisible(f"{instance.id} is not visible to {self.person.id}: its workflow is for the Group only")
+    def sees(self, instance: Instance, person: Person) -> bool:
+        key = (instance.definition_hash, tuple(sorted(person.roles)))
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = self._seen[key] = self.engine.can_see(instance, person)
+        return seen
+
+    def check(self, instance: Instance, person: Person) -> Instance:
+        if not self.sees(instance, person):
+            raise NotVisible(f"{instance.id} is not visible to {person.id}: its workflow is for the Group only")
         return instance

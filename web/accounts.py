@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +21,8 @@ from web.sessions import fingerprint
 TOKEN_PREFIX = "cf_"  # noqa: S105 - a marker, not a secret
 SIGNING_SECRET = "session_signing_key"  # noqa: S105 - the name under which the key is stored
 TOUCH_EVERY = timedelta(hours=1)  # how stale a token's last_used_at may get before a request rewrites it
+TOKEN_TTL = 2.0  # seconds a token's owner is remembered; revoking through this app forgets it at once
+TOKEN_CACHE_SIZE = 1000
 
 
 class TokenNameInvalid(ConsultflowError):
@@ -37,11 +42,22 @@ def token_digest(token: str) -> str:
 
 
 class AccountService:
-    """Everything about accounts, on the engine's database and clock."""
+    """Everything about accounts, on the engine's database and clock.
 
-    def __init__(self, engine: Engine, passwords: Passwords | None = None) -> None:
+    A token's owner is read from the database at most once per ``TOKEN_TTL`` seconds per token and
+    remembered in between (the lookup would otherwise be a third of a small API call). Revoking a token
+    through this service forgets it at once; a revocation by another process (the CLI) takes effect in
+    this one within ``TOKEN_TTL`` seconds, and so does a change of the owner's roles in the directory.
+    """
+
+    def __init__(
+        self, engine: Engine, passwords: Passwords | None = None, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.engine = engine
         self.passwords = passwords or Passwords()
+        self._monotonic = monotonic
+        self._owners: dict[str, tuple[float, int, Person]] = {}  # digest -> (read at, token id, owner)
+        self._lock = threading.Lock()
 
     # -- passwords --------------------------------------------------------------------------------------
 
@@ -100,16 +116,31 @@ class AccountService:
         """The owner of an active token (and note that it was used, at most once per ``TOUCH_EVERY``)."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
+        digest = token_digest(token)
+        remembered = self._owners.get(digest)
+        if remembered is not None and self._monotonic() - remembered[0] < TOKEN_TTL:
+            return remembered[2]
+        read_at = self._monotonic()
         with self.engine.db.read() as conn:
-            record = Accounts(conn).active_token(token_digest(token))
+            record = Accounts(conn).active_token(digest)
             person = Store(conn).person(record.person_id) if record is not None else None
         if record is None or person is None:
+            self._forget(lambda key, _entry: key == digest)
             return None
         now = aware_utc(self.engine.clock.now())
         if record.last_used_at is None or now - record.last_used_at > TOUCH_EVERY:
             with self.engine.db.write() as conn:
                 Accounts(conn).touch_token(record.id, now)
+        with self._lock:
+            if len(self._owners) >= TOKEN_CACHE_SIZE:
+                self._owners.pop(next(iter(self._owners)))
+            self._owners[digest] = (read_at, record.id, person)
         return person
+
+    def _forget(self, which: Callable[[str, tuple[float, int, Person]], bool]) -> None:
+        with self._lock:
+            for key in [k for k, entry in self._owners.items() if which(k, entry)]:
+                del self._owners[key]
 
     def tokens(self, person_id: str) -> list[ApiToken]:
         with self.engine.db.read() as conn:
@@ -118,7 +149,9 @@ class AccountService:
     def revoke_token(self, person_id: str, token_id: int) -> bool:
         now = aware_utc(self.engine.clock.now())
         with self.engine.db.write() as conn:
-            return Accounts(conn).revoke_token(token_id, person_id, now)
+            revoked = Accounts(conn).revoke_token(token_id, person_id, now)
+        self._forget(lambda _key, entry: entry[1] == token_id)
+        return revoked
 
     # -- the signing secret -----------------------------------------------------------------------------
 

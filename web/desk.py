@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from engine import Engine
+from web.access import Visibility
 from web.accounts import AccountService
 from web.ratelimit import LoginLimiter
 from web.sessions import SessionCodec
@@ -27,6 +28,7 @@ class Desk:
     codec: SessionCodec
     limiter: LoginLimiter
     templates: Jinja2Templates
+    visibility: Visibility
 
     @classmethod
     def build(cls, engine: Engine, settings: WebSettings, accounts: AccountService | None = None) -> Desk:
@@ -37,6 +39,7 @@ class Desk:
             codec=SessionCodec(settings.secret_key, settings.session_max_age),
             limiter=LoginLimiter(settings.login_attempts, settings.login_window),
             templates=Jinja2Templates(directory=str(HERE / "templates")),
+            visibility=Visibility(engine),
         )
 
 

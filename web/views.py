@@ -45,13 +45,17 @@ class InstanceDetail:
         return tuple(t for t in self.triggers if t.permitted)
 
 
-def visible_instance(engine: Engine, instance_id: str, person: Person) -> Instance:
+def visible_instance(
+    engine: Engine, instance_id: str, person: Person, visibility: Visibility | None = None
+) -> Instance:
     """The instance, or NotVisible when its definition keeps it from this person."""
-    return Visibility(engine, person).check(engine.get(instance_id))
+    return (visibility or Visibility(engine)).check(engine.get(instance_id), person)
 
 
-def instance_detail(engine: Engine, instance_id: str, person: Person) -> InstanceDetail:
-    instance = visible_instance(engine, instance_id, person)
+def instance_detail(
+    engine: Engine, instance_id: str, person: Person, visibility: Visibility | None = None
+) -> InstanceDetail:
+    instance = visible_instance(engine, instance_id, person, visibility)
     definition = engine.definition_of(instance)
     triggers = tuple(
         TriggerView(
@@ -80,10 +84,15 @@ def _title(definition: Definition, trigger: str, state: str) -> str:
 
 
 def visible_instances(
-    engine: Engine, person: Person, workflow: str | None = None, state: str | None = None, limit: int = ACTIVE_LIMIT
+    engine: Engine,
+    person: Person,
+    workflow: str | None = None,
+    state: str | None = None,
+    limit: int = ACTIVE_LIMIT,
+    visibility: Visibility | None = None,
 ) -> list[Instance]:
-    visibility = Visibility(engine, person)
-    return [i for i in engine.list(workflow=workflow, state=state, limit=limit) if visibility.sees(i)]
+    seen = visibility or Visibility(engine)
+    return [i for i in engine.list(workflow=workflow, state=state, limit=limit) if seen.sees(i, person)]
 
 
 # -- deadlines and the dashboard ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Serve the web desk and the JSON API (/api/, schema at /api/openapi.json, /health) with uvicorn."""
     import uvicorn
@@ -44,7 +45,13 @@ def serve(
         secure_cookies=os.environ.get(SECURE_COOKIES_ENV) == "1",
     )
     try:
-        uvicorn.run(create_app(engine, settings, accounts=accounts), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(engine, settings, accounts=accounts),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+        )
     finally:
         engine.close()
 
