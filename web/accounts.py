@@ -125,7 +125,8 @@ class AccountService:
             record = Accounts(conn).active_token(digest)
             person = Store(conn).person(record.person_id) if record is not None else None
         if record is None or person is None:
-            self._forget(lambda key, _entry: key == digest)
+            with self._lock:
+                self._owners.pop(digest, None)
             return None
         now = aware_utc(self.engine.clock.now())
         if record.last_used_at is None or now - record.last_used_at > TOUCH_EVERY:

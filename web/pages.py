@@ -60,7 +60,7 @@ def instances(
 ) -> Response:
     person = page_person(request)
     desk = desk_of(request)
-    found = visible_instances(desk.engine, person, workflow or None, state or None)
+    found = visible_instances(desk.engine, person, workflow or None, state or None, visibility=desk.visibility)
     return render(
         request,
         "instances.html",
@@ -77,7 +77,7 @@ def instances(
 
 def _instance_page(request: Request, person: Person, instance_id: str, status: int = 200, **extra: Any) -> Response:
     desk = desk_of(request)
-    detail = instance_detail(desk.engine, instance_id, person)
+    detail = instance_detail(desk.engine, instance_id, person, desk.visibility)
     definition = detail.definition
     reportable = (
         detail.instance.workflow == "meeting_cycle"
@@ -123,7 +123,7 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
     desk = desk_of(request)
     trigger = str(form.get("trigger") or "")
     try:
-        instance = visible_instance(desk.engine, instance_id, person)
+        instance = visible_instance(desk.engine, instance_id, person, desk.visibility)
         definition = desk.engine.definition_of(instance)
         values = read_fields(trigger_fields(definition, trigger, instance.state), form)
         version = str(form.get("expected_version") or "")
@@ -211,7 +211,7 @@ def download(
 ) -> Response:
     person = page_person(request)
     desk = desk_of(request)
-    visible_instance(desk.engine, instance_id, person)
+    visible_instance(desk.engine, instance_id, person, desk.visibility)
     return document_response(desk.engine, owned_document(desk.engine, instance_id, document_id))
 
 
@@ -226,7 +226,7 @@ def _make_report(request: Request, instance_id: str, form: FormData) -> Response
     check_csrf(request, form)
     desk = desk_of(request)
     try:
-        visible_instance(desk.engine, instance_id, person)
+        visible_instance(desk.engine, instance_id, person, desk.visibility)
         require(may_generate_report(person), "generate the Chair's report")
         made = generate_report(
             desk.engine,
@@ -246,7 +246,7 @@ def _make_report(request: Request, instance_id: str, form: FormData) -> Response
 def reports(request: Request) -> Response:
     person = page_person(request)
     desk = desk_of(request)
-    meetings = visible_instances(desk.engine, person, "meeting_cycle")
+    meetings = visible_instances(desk.engine, person, "meeting_cycle", visibility=desk.visibility)
     documents = {m.id: desk.engine.documents(m.id) for m in meetings}
     return render(
         request,
