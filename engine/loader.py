@@ -148,6 +148,13 @@ def parse_definition(
     for role in visible_to:
         if role not in DIRECTORY_ROLES:
             raise reader.fail("visible_to", f"unknown role '{role}'", top)
+    if visible_to:  # whoever may act on an instance must be able to see it
+        for spec in (start, *transitions):
+            hidden = [r for r in spec.roles if r in DIRECTORY_ROLES and r not in visible_to]
+            if hidden:
+                raise reader.fail(
+                    f"{spec.trigger}.roles", f"role(s) {', '.join(hidden)} may fire it but cannot see the instance"
+                )
     acting_chair = top.get("acting_chair")
     if acting_chair is not None:
         head = str(acting_chair).split(".")[0]

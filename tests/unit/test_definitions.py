@@ -131,6 +131,14 @@ def test_non_final_state_without_a_way_out_is_rejected() -> None:
         _parse(text)
 
 
+def test_roles_that_cannot_see_an_instance_cannot_act_on_it() -> None:
+    """With visible_to set, every directory role allowed on a transition must be among those who can see it."""
+    text = VALID.replace("version: 1\n", "version: 1\nvisible_to: [secretariat, member_state]\n")
+    with pytest.raises(DefinitionError, match=r"finish.roles: role\(s\) chair may fire it but cannot see"):
+        _parse(text)
+    assert _parse(text.replace("roles: [chair, system]", "roles: [member_state, system]"))
+
+
 def test_errors_carry_the_line_number() -> None:
     """The place in a message starts with the line of the offending block."""
     with pytest.raises(DefinitionError, match=r"line \d+: transitions\[1\] \(finish\)"):
