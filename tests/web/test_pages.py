@@ -129,7 +129,12 @@ def test_the_session_cookie_is_signed_and_renewed_at_login(client: TestClient) -
     value = client.cookies["consultflow_session"]
     assert client.get("/").status_code == 200
     client.cookies.clear()
-    client.cookies.set("consultflow_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    _payload, _, signed = value.partition(".")
+    other = TestClient(client.app, follow_redirects=False)
+    log_in(other, "sec.alice")
+    forged = other.cookies["consultflow_session"].partition(".")[0]  # the secretariat's payload ...
+    other.close()
+    client.cookies.set("consultflow_session", f"{forged}.{signed}")  # ... under the chair's signature
     assert client.get("/").status_code == 303
 
 
