@@ -12,6 +12,7 @@ from engine.errors import (
     RoleNotAllowed,
     TriggerNotAllowed,
 )
+from notifications.errors import NotRetryable
 from reports.errors import ReportNotReady
 
 
@@ -25,10 +26,6 @@ class NotPermitted(ConsultflowError):
     """Your roles do not allow this."""
 
     exit_code = 3
-
-
-class NotRetryable(ConsultflowError):
-    """Only a failed notice can be put back in the queue."""
 
 
 class LoginRequired(ConsultflowError):

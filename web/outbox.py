@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from engine import Engine, OutboxMessage
 from engine.clock import aware_utc
-from engine.errors import ConsultflowError
+from notifications.errors import NotRetryable, OutboxMessageNotFound
 from storage.outbox import OutboxQueue
 from storage.repository import Store
-from web.errors import NotRetryable
-
-
-class NoticeNotFound(ConsultflowError):
-    """No outbox message has that id."""
-
-    exit_code = 4
 
 
 def outbox_listing(
@@ -26,15 +19,15 @@ def outbox_listing(
 
 
 def retry_notice(engine: Engine, message_id: int) -> OutboxMessage:
-    """Queue a failed message again, due now (the engine's clock)."""
+    """Queue a failed message again, due now (the engine's clock), as `consultflow outbox retry` does."""
     now = aware_utc(engine.clock.now())
     with engine.db.write() as conn:
         queue = OutboxQueue(conn)
         message = queue.get(message_id)
         if message is None:
-            raise NoticeNotFound(f"no outbox message {message_id}")
+            raise OutboxMessageNotFound(message_id)
         if not queue.retry(message_id, now):
-            raise NotRetryable(f"message {message_id} is {message.status}: only a failed notice can be retried")
+            raise NotRetryable(message_id, message.status)
         retried = queue.get(message_id)
     assert retried is not None
     return retried
