@@ -129,3 +129,21 @@ def test_http_statuses_of_refusals() -> None:
     assert http_status(Conflict("i", 1, 2)) == 409
     assert http_status(ReportNotReady("i", "s")) == 409
     assert http_status(FieldError("x")) == 422
+
+
+def test_the_web_package_stays_off_the_orm() -> None:
+    """web/ reaches the database through the engine and storage's query classes, never the ORM or transitions."""
+    import ast
+    from pathlib import Path
+
+    import web
+
+    used: set[str] = set()
+    for path in Path(web.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                used |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                used.add(node.module.split(".")[0])
+    assert used & {"sqlmodel", "sqlalchemy", "alembic", "transitions"} == set()
+    assert web.__all__ == sorted(web.__all__)
