@@ -10,8 +10,17 @@ from zoneinfo import ZoneInfo
 from engine.definition import FieldSpec
 from engine.errors import FieldError
 
+# Deadlines are computed years either side of a date; beyond these bounds that arithmetic would overflow,
+# and no meeting or consultation is dated there anyway.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 TRUE = {"true", "yes", "y", "1", "oui"}
 FALSE = {"false", "no", "n", "0", "non"}
+
+
+def _in_range(day: date, label: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise FieldError(f"{label}: {day.isoformat()} is outside {EARLIEST.isoformat()}..{LATEST.isoformat()}")
+    return day
 
 
 def coerce(spec: FieldSpec, value: object, *, where: str, local_zone: ZoneInfo) -> object:
@@ -55,16 +64,17 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
     if kind == "date":
         if isinstance(value, datetime):
             raise FieldError(f"{label}: expected a date (YYYY-MM-DD), got a date and time")
-        if isinstance(value, date):
-            return value.isoformat()
-        try:
-            return date.fromisoformat(str(value).strip()).isoformat()
-        except ValueError:
-            raise FieldError(f"{label}: {value!r} is not a date (YYYY-MM-DD)") from None
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise FieldError(f"{label}: {value!r} is not a date (YYYY-MM-DD)") from None
+        return _in_range(value, label).isoformat()
     if kind == "datetime":
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise FieldError(f"{label}: {value.isoformat()} has no time zone")
+            _in_range(value.date(), label)
             return value.astimezone(UTC).isoformat()
         try:
             parsed = datetime.fromisoformat(str(value).strip())
@@ -72,6 +82,7 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
             raise FieldError(f"{label}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
         if parsed.tzinfo is None:  # text from a person: wall-clock time in the body's zone
             parsed = parsed.replace(tzinfo=zone)
+        _in_range(parsed.date(), label)
         return parsed.astimezone(UTC).isoformat()
     if kind == "list":
         items = json.loads(value) if isinstance(value, str) else value

@@ -23,6 +23,8 @@ from tests.snapshot import snapshot
         ("submit_contribution", "ms.fr", {"title": "x", "pages": "3"}, FieldError),
         ("postpone", "sec.alice", {"start": "2019-03-01", "end": "2019-03-01"}, FieldError),
         ("postpone", "sec.alice", {"start": "2019-02-30", "end": "2019-03-01", "change_reason": "x"}, FieldError),
+        ("postpone", "sec.alice", {"start": "0001-01-01", "end": "0001-01-01", "change_reason": "x"}, FieldError),
+        ("postpone", "sec.alice", {"start": "9999-12-31", "end": "9999-12-31", "change_reason": "x"}, FieldError),
         ("close_contributions", "system", {}, TriggerNotAllowed),
         ("close_translation", "system", {}, GuardFailed),
     ],
