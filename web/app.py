@@ -85,18 +85,6 @@ async def _consultflow_error(request: Request, error: Exception) -> Response:
     return await run_in_threadpool(_error_page, request, status, str(error))
 
 
-async def _date_overflow(request: Request, error: Exception) -> Response:
-    """A date far outside the calendar (e.g. year 1 minus 42 days): bad input, not a server fault.
-
-    The engine lets Python's OverflowError through when a deadline falls outside the calendar; until it
-    refuses such dates itself, the edge answers 422 like any other invalid field.
-    """
-    message = f"a date given or computed from it is out of range ({error})"
-    if _is_api(request):
-        return JSONResponse({"detail": message, "error": "FieldError"}, status_code=422)
-    return await run_in_threadpool(_error_page, request, 422, message)
-
-
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if _is_api(request) or request.url.path == "/health":
@@ -123,7 +111,6 @@ def create_app(
     app.state.desk = Desk.build(engine, settings, accounts)
     app.add_exception_handler(ConsultflowError, _consultflow_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OverflowError, _date_overflow)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
