@@ -132,9 +132,7 @@ class Accounts:
         self.conn.execute(update(API_TOKEN).where(API_TOKEN.c.id == token_id).values(last_used_at=now))
 
     def tokens(self, person_id: str) -> list[ApiToken]:
-        rows = self.conn.execute(
-            select(API_TOKEN).where(API_TOKEN.c.person_id == person_id).order_by(API_TOKEN.c.id)
-        )
+        rows = self.conn.execute(select(API_TOKEN).where(API_TOKEN.c.person_id == person_id).order_by(API_TOKEN.c.id))
         return [_token(r) for r in rows]
 
     def revoke_token(self, token_id: int, person_id: str, now: datetime) -> bool:

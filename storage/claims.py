@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from engine.records import Instance, Timer
-from storage.repository import _INSTANCE_COLUMNS, _INSTANCE_FROM, INSTANCE, TIMER, _instance, _timer
+from storage.repository import INSTANCE, INSTANCE_COLUMNS, INSTANCE_FROM, TIMER, instance_from_row, timer_from_row
 
 PENDING = "pending"
 CLAIMED = "fired"  # a claimed timer is written as fired; a refusal in the same transaction turns it into skipped
@@ -38,7 +38,7 @@ class Claims:
             .values(status=CLAIMED, fired_at=now)
             .returning(*TIMER.c)
         ).first()
-        return _timer(row) if row else None
+        return timer_from_row(row) if row else None
 
     def claim_batch(self, now: datetime, limit: int, exclude: Sequence[int] = ()) -> list[Timer]:
         """Take up to ``limit`` of the oldest due timers in one statement, oldest first.
@@ -63,7 +63,7 @@ class Claims:
             .values(status=CLAIMED, fired_at=now)
             .returning(*TIMER.c)
         )
-        return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))  # RETURNING has no order
+        return sorted((timer_from_row(r) for r in rows), key=lambda t: (t.due_at, t.id))  # RETURNING has no order
 
     def settle(self, results: Sequence[tuple[int, str, str]]) -> None:
         """Record how claimed timers ended: (id, fired or skipped, why), in one round trip."""
@@ -91,12 +91,12 @@ class Claims:
 
     def timer(self, timer_id: int) -> Timer | None:
         row = self.conn.execute(select(TIMER).where(TIMER.c.id == timer_id)).first()
-        return _timer(row) if row else None
+        return timer_from_row(row) if row else None
 
     def instances(self, ids: Sequence[str]) -> dict[str, tuple[Instance, int]]:
         """Several instances (with their definition row id) in one query: a batch's reminders read them all."""
-        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id.in_(sorted(set(ids))))
-        return {row.id: (_instance(row), row.definition_id) for row in self.conn.execute(query)}
+        query = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM).where(INSTANCE.c.id.in_(sorted(set(ids))))
+        return {row.id: (instance_from_row(row), row.definition_id) for row in self.conn.execute(query)}
 
     def pending_count(self) -> int:
         return int(self.conn.execute(select(func.count()).where(TIMER.c.status == PENDING)).scalar_one())
@@ -122,4 +122,4 @@ class Claims:
         )
         if since is not None:
             query = query.where(TIMER.c.due_at >= since)
-        return [(_timer(r), r.workflow, r.instance_state) for r in self.conn.execute(query)]
+        return [(timer_from_row(r), r.workflow, r.instance_state) for r in self.conn.execute(query)]

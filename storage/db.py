@@ -54,8 +54,10 @@ def _translated() -> Iterator[None]:
     except IntegrityError as exc:
         raise DuplicateRow(f"the database refused a duplicate: {_first_line(exc)}") from exc
     except OperationalError as exc:
-        if "locked" in str(exc) or "could not serialize" in str(exc):
-            raise DatabaseBusy("the database stayed locked by another writer for too long; try again") from exc
+        if any(word in str(exc) for word in ("locked", "could not serialize", "deadlock detected")):
+            raise DatabaseBusy(
+                f"the database was busy with a conflicting write ({_first_line(exc)}); try again"
+            ) from exc
         raise DatabaseError(f"database error: {_first_line(exc)}") from exc
     except SQLAlchemyError as exc:
         raise DatabaseError(f"database error: {exc.__class__.__name__}: {_first_line(exc)}") from exc

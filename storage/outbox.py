@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 
 from engine.records import OutboxMessage
-from storage.repository import OUTBOX, _outbox
+from storage.repository import OUTBOX, outbox_from_row
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -48,7 +48,7 @@ class OutboxQueue:
             .values(claimed_by=token, claimed_until=now + lease)
             .returning(*OUTBOX.c)
         )
-        return sorted((_outbox(r) for r in rows), key=lambda m: m.id)
+        return sorted((outbox_from_row(r) for r in rows), key=lambda m: m.id)
 
     def _mine(self, message_id: int, token: str) -> ColumnElement[bool]:
         return and_(OUTBOX.c.id == message_id, OUTBOX.c.claimed_by == token, OUTBOX.c.status == PENDING)
@@ -103,7 +103,7 @@ class OutboxQueue:
 
     def get(self, message_id: int) -> OutboxMessage | None:
         row = self.conn.execute(select(OUTBOX).where(OUTBOX.c.id == message_id)).first()
-        return _outbox(row) if row else None
+        return outbox_from_row(row) if row else None
 
     def next_due(self) -> datetime | None:
         """When the earliest pending message may be attempted (for the daemon's wake-up)."""

@@ -32,7 +32,7 @@ REF, AUDIT, IDEMPOTENCY = _t(InstanceRefRow), _t(AuditRow), _t(IdempotencyRow)
 TIMER, OUTBOX, DOCUMENT = _t(TimerRow), _t(OutboxRow), _t(DocumentRow)
 
 
-def _person(row: Any) -> Person:
+def person_from_row(row: Any) -> Person:
     return Person(
         id=row.id,
         name=row.name,
@@ -44,7 +44,7 @@ def _person(row: Any) -> Person:
     )
 
 
-def _instance(row: Any) -> Instance:
+def instance_from_row(row: Any) -> Instance:
     return Instance(
         id=row.id,
         workflow=row.workflow,
@@ -58,7 +58,7 @@ def _instance(row: Any) -> Instance:
     )
 
 
-def _audit(row: Any) -> AuditEntry:
+def audit_from_row(row: Any) -> AuditEntry:
     return AuditEntry(
         id=row.id,
         instance_id=row.instance_id,
@@ -75,7 +75,7 @@ def _audit(row: Any) -> AuditEntry:
     )
 
 
-def _timer(row: Any) -> Timer:
+def timer_from_row(row: Any) -> Timer:
     return Timer(
         id=row.id,
         instance_id=row.instance_id,
@@ -91,7 +91,7 @@ def _timer(row: Any) -> Timer:
     )
 
 
-def _outbox(row: Any) -> OutboxMessage:
+def outbox_from_row(row: Any) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
         instance_id=row.instance_id,
@@ -111,7 +111,7 @@ def _outbox(row: Any) -> OutboxMessage:
     )
 
 
-_INSTANCE_COLUMNS = (
+INSTANCE_COLUMNS = (
     INSTANCE.c.id,
     INSTANCE.c.workflow,
     INSTANCE.c.definition_id,
@@ -123,11 +123,11 @@ _INSTANCE_COLUMNS = (
     DEFINITION.c.version.label("def_version"),
     DEFINITION.c.content_hash,
 )
-_INSTANCE_FROM = INSTANCE.join(DEFINITION, INSTANCE.c.definition_id == DEFINITION.c.id)
+INSTANCE_FROM = INSTANCE.join(DEFINITION, INSTANCE.c.definition_id == DEFINITION.c.id)
 
 # The statements every fire runs are built once: SQLAlchemy then reuses their compiled form and cache key
 # instead of rebuilding both per call (that rebuilding was most of the engine's cost per transition).
-_SELECT_INSTANCE = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM).where(INSTANCE.c.id == bindparam("id"))
+_SELECT_INSTANCE = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM).where(INSTANCE.c.id == bindparam("id"))
 _SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update(of=INSTANCE)
 _UPDATE_INSTANCE = (
     update(INSTANCE)
@@ -214,10 +214,10 @@ class Store:
 
     def person(self, person_id: str) -> Person | None:
         row = self.conn.execute(_SELECT_PERSON, {"id": person_id}).first()
-        return _person(row) if row else None
+        return person_from_row(row) if row else None
 
     def people(self) -> list[Person]:
-        return [_person(r) for r in self.conn.execute(select(PERSON).order_by(PERSON.c.id))]
+        return [person_from_row(r) for r in self.conn.execute(select(PERSON).order_by(PERSON.c.id))]
 
     # -- instances --------------------------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ class Store:
         """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
         query = _SELECT_INSTANCE_LOCKED if lock and self.is_postgres else _SELECT_INSTANCE
         row = self.conn.execute(query, {"id": instance_id}).first()
-        return (_instance(row), row.definition_id) if row else None
+        return (instance_from_row(row), row.definition_id) if row else None
 
     def update_instance(
         self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
@@ -267,13 +267,13 @@ class Store:
         return result.rowcount == 1
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
-        query = select(*_INSTANCE_COLUMNS).select_from(_INSTANCE_FROM)
+        query = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM)
         if workflow:
             query = query.where(INSTANCE.c.workflow == workflow)
         if state:
             query = query.where(INSTANCE.c.state == state)
         query = query.order_by(INSTANCE.c.created_at, INSTANCE.c.id).limit(limit)
-        return [_instance(r) for r in self.conn.execute(query)]
+        return [instance_from_row(r) for r in self.conn.execute(query)]
 
     def set_refs(self, instance_id: str, refs: Mapping[str, str | None]) -> None:
         for field_name, target in refs.items():
@@ -334,7 +334,7 @@ class Store:
 
     def history(self, instance_id: str) -> list[AuditEntry]:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))
-        return [_audit(r) for r in rows]
+        return [audit_from_row(r) for r in rows]
 
     def last_audit_id(self, instance_id: str) -> int:
         return int(
@@ -368,7 +368,7 @@ class Store:
 
     def timers_of(self, instance_id: str, statuses: Sequence[str] = ("pending",)) -> list[Timer]:
         rows = self.conn.execute(_SELECT_TIMERS, {"id": instance_id, "statuses": list(statuses)})
-        return [_timer(r) for r in rows]
+        return [timer_from_row(r) for r in rows]
 
     def insert_timers(self, rows: Sequence[Mapping[str, object]]) -> None:
         if rows:
@@ -389,7 +389,7 @@ class Store:
             .order_by(TIMER.c.due_at, TIMER.c.id)
             .limit(limit)
         )
-        return [_timer(r) for r in rows]
+        return [timer_from_row(r) for r in rows]
 
     # -- outbox -----------------------------------------------------------------------------------------
 
@@ -405,7 +405,7 @@ class Store:
             query = query.where(OUTBOX.c.status == status)
         if instance_id:
             query = query.where(OUTBOX.c.instance_id == instance_id)
-        return [_outbox(r) for r in self.conn.execute(query.order_by(OUTBOX.c.id).limit(limit))]
+        return [outbox_from_row(r) for r in self.conn.execute(query.order_by(OUTBOX.c.id).limit(limit))]
 
     # -- documents --------------------------------------------------------------------------------------
 
