@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from engine import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
 from engine.timers import ScheduledTimer
-from storage.auth import ApiToken
 from web.forms import FormField
 from web.views import DeadlineItem, InstanceDetail, TriggerView
 
@@ -21,7 +19,17 @@ Text = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
 Line = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
-class PersonOut(BaseModel):
+class FromRecord(BaseModel):
+    """An API model read straight from the engine record with the same field names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, record: object) -> Self:
+        return cls.model_validate(record)
+
+
+class PersonOut(FromRecord):
     id: str
     name: str
     email: str
@@ -30,20 +38,8 @@ class PersonOut(BaseModel):
     member_state: str | None
     organisation: str | None
 
-    @classmethod
-    def of(cls, p: Person) -> PersonOut:
-        return cls(
-            id=p.id,
-            name=p.name,
-            email=p.email,
-            language=p.language,
-            roles=list(p.roles),
-            member_state=p.member_state,
-            organisation=p.organisation,
-        )
 
-
-class InstanceOut(BaseModel):
+class InstanceOut(FromRecord):
     id: str
     workflow: str
     definition_version: int
@@ -52,19 +48,6 @@ class InstanceOut(BaseModel):
     fields: dict[str, Any]
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, i: Instance) -> InstanceOut:
-        return cls(
-            id=i.id,
-            workflow=i.workflow,
-            definition_version=i.definition_version,
-            state=i.state,
-            version=i.version,
-            fields=dict(i.fields),
-            created_at=i.created_at,
-            updated_at=i.updated_at,
-        )
 
 
 class FieldOut(BaseModel):
@@ -101,7 +84,7 @@ class TriggerOut(BaseModel):
         )
 
 
-class TimerOut(BaseModel):
+class TimerOut(FromRecord):
     id: int
     instance_id: str
     key: str
@@ -112,22 +95,8 @@ class TimerOut(BaseModel):
     notice: str | None
     trigger: str | None
 
-    @classmethod
-    def of(cls, t: Timer) -> TimerOut:
-        return cls(
-            id=t.id,
-            instance_id=t.instance_id,
-            key=t.key,
-            kind=t.kind,
-            due_at=t.due_at,
-            status=t.status,
-            rule=t.rule,
-            notice=t.notice,
-            trigger=t.trigger,
-        )
 
-
-class DocumentOut(BaseModel):
+class DocumentOut(FromRecord):
     id: int
     instance_id: str
     kind: str
@@ -137,20 +106,6 @@ class DocumentOut(BaseModel):
     revision: int
     created_at: datetime
     created_by: str
-
-    @classmethod
-    def of(cls, d: Document) -> DocumentOut:
-        return cls(
-            id=d.id,
-            instance_id=d.instance_id,
-            kind=d.kind,
-            symbol=d.symbol,
-            language=d.language,
-            format=d.format,
-            revision=d.revision,
-            created_at=d.created_at,
-            created_by=d.created_by,
-        )
 
 
 class InstanceDetailOut(BaseModel):
@@ -173,7 +128,7 @@ class InstanceDetailOut(BaseModel):
         )
 
 
-class AuditOut(BaseModel):
+class AuditOut(FromRecord):
     id: int
     at: datetime
     actor: str
@@ -185,22 +140,6 @@ class AuditOut(BaseModel):
     note: str | None
     changes: dict[str, Any]
     caused_by: int | None
-
-    @classmethod
-    def of(cls, e: AuditEntry) -> AuditOut:
-        return cls(
-            id=e.id,
-            at=e.at,
-            actor=e.actor,
-            role=e.role,
-            member_state=e.member_state,
-            trigger=e.trigger,
-            from_state=e.from_state,
-            to_state=e.to_state,
-            note=e.note,
-            changes=dict(e.changes),
-            caused_by=e.caused_by,
-        )
 
 
 class FireIn(BaseModel):
@@ -257,7 +196,7 @@ class UpcomingOut(BaseModel):
     overdue: list[ScheduledOut]
 
 
-class OutboxMessageOut(BaseModel):
+class OutboxMessageOut(FromRecord):
     id: int
     instance_id: str
     notice: str
@@ -271,24 +210,6 @@ class OutboxMessageOut(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     last_error: str | None
-
-    @classmethod
-    def of(cls, m: OutboxMessage) -> OutboxMessageOut:
-        return cls(
-            id=m.id,
-            instance_id=m.instance_id,
-            notice=m.notice,
-            recipient_id=m.recipient_id,
-            to_email=m.to_email,
-            language=m.language,
-            for_information=m.for_information,
-            status=m.status,
-            attempts=m.attempts,
-            next_attempt_at=m.next_attempt_at,
-            created_at=m.created_at,
-            sent_at=m.sent_at,
-            last_error=m.last_error,
-        )
 
 
 class OutboxOut(BaseModel):
@@ -311,16 +232,12 @@ class ReportOut(BaseModel):
     documents: list[DocumentOut]
 
 
-class TokenOut(BaseModel):
+class TokenOut(FromRecord):
     id: int
     name: str
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, t: ApiToken) -> TokenOut:
-        return cls(id=t.id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at, revoked_at=t.revoked_at)
 
 
 class TokenIn(BaseModel):
