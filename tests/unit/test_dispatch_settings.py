@@ -102,16 +102,16 @@ def test_settings_built_in_code_take_the_body_identity_unless_given() -> None:
 @pytest.mark.parametrize(
     ("url", "folder"),
     [
-        ("sqlite:///consultflow.db", "/work/consultflow-mail"),
-        ("sqlite:///data/cf.db", "/work/data/consultflow-mail"),
+        ("sqlite:///consultflow.db", "/srv/desk/consultflow-mail"),
+        ("sqlite:///data/cf.db", "/srv/desk/data/consultflow-mail"),
         ("sqlite:////srv/cf/cf.db?timeout=5", "/srv/cf/consultflow-mail"),
-        ("sqlite://", "/work/consultflow-mail"),
-        ("postgresql+psycopg://u@db.example/cf", "/work/consultflow-mail"),
+        ("sqlite://", "/srv/desk/consultflow-mail"),
+        ("postgresql+psycopg://u@db.example/cf", "/srv/desk/consultflow-mail"),
     ],
 )
 def test_the_mail_folder_sits_next_to_the_database(url: str, folder: str) -> None:
     """Next to a SQLite file; in the working directory for PostgreSQL or an in-memory database."""
-    assert mail_folder(url, Path("/work")) == Path(folder)
+    assert mail_folder(url, Path("/srv/desk")) == Path(folder)
 
 
 @pytest.mark.parametrize(
