@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -252,11 +252,6 @@ class Engine:
     ) -> builtins.list[Timer]:
         with self.db.read() as conn:
             return Store(conn).timers_of(instance_id, statuses)
-
-    def upcoming(self, days: int = 14, now: datetime | None = None) -> builtins.list[Timer]:
-        at = self._now(now)
-        with self.db.read() as conn:
-            return Store(conn).upcoming_timers(at, at + timedelta(days=days))
 
     def deadlines(self, instance: Instance) -> dict[str, Any]:
         """Each named deadline's calendar day (local) for the instance's definition version."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
 from storage.tables import (
@@ -341,13 +341,6 @@ class Store:
             self.conn.execute(select(func.max(AUDIT.c.id)).where(AUDIT.c.instance_id == instance_id)).scalar_one()
         )
 
-    def audit_count(self, instance_id: str) -> int:
-        return int(
-            self.conn.execute(
-                select(func.count()).select_from(AUDIT).where(AUDIT.c.instance_id == instance_id)
-            ).scalar_one()
-        )
-
     # -- idempotency ------------------------------------------------------------------------------------
 
     def idempotent_result(self, key: str) -> Mapping[str, Any] | None:
@@ -381,15 +374,6 @@ class Store:
                 .where(TIMER.c.id.in_(ids), TIMER.c.status == "pending")
                 .values(status=status, fired_at=now, detail=detail)
             )
-
-    def upcoming_timers(self, since: datetime, until: datetime, limit: int = 10_000) -> list[Timer]:
-        rows = self.conn.execute(
-            select(TIMER)
-            .where(TIMER.c.status == "pending", and_(TIMER.c.due_at >= since, TIMER.c.due_at <= until))
-            .order_by(TIMER.c.due_at, TIMER.c.id)
-            .limit(limit)
-        )
-        return [timer_from_row(r) for r in rows]
 
     # -- outbox -----------------------------------------------------------------------------------------
 
