@@ -105,7 +105,9 @@ class StepRunner:
             raise Conflict(instance_id, expected_version, instance.version)
         compiled = self.compiled(self.store, definition_id)
         definition = compiled.definition
-        related = self.related(definition, instance.fields)
+        # Roles look at a referenced instance only for an acting chair named there (e.g. meeting.acting_chair).
+        needs_related = definition.acting_chair is not None and "." in definition.acting_chair
+        related = self.related(definition, instance.fields) if needs_related else {}
         related_fields = {name: inst.fields for name, inst in related.items()}
         days = deadline_days(definition, instance.fields, self.body)
         step = decide(
