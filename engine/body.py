@@ -36,6 +36,7 @@ class Body:
             "name_fr": self.name.get("fr", self.code_fr),
             "list_id": self.list_id,
             "mail_domain": self.mail_domain,
+            "timezone": self.calendar.timezone,
         }  # the mandate and report settings stay out: this goes into every outbox row
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -21,14 +21,24 @@ NOT_WORKFLOWS = {"notices.yaml", "body.yaml"}
 SPECIAL_SELECTORS = {"actor"}
 
 
+NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar"})
+
+
 @dataclass(frozen=True)
 class NoticeSpec:
-    """One kind of e-mail: its id (N01, R03...), name and who receives it."""
+    """One kind of e-mail: its id (N01, R03...), name, who receives it, whether it carries a calendar invitation."""
 
     id: str
     name: str
     to: tuple[str, ...]
     cc: tuple[str, ...]
+    calendar: bool = False
+    workflows: tuple[str, ...] = ()  # the workflows whose steps or timers send it (filled in from the definitions)
+
+    @property
+    def is_reminder(self) -> bool:
+        """A scheduled reminder (sent by a timer) rather than a notice of a step."""
+        return self.id.startswith("R")
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,31 @@ def load_notices(path: Path) -> dict[str, NoticeSpec]:
     for notice_id, spec in data.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec.get("to"):
             raise DefinitionError(source, str(notice_id), "a notice needs a name and a 'to' list")
+        unknown = sorted(set(spec) - NOTICE_KEYS)
+        if unknown:
+            raise DefinitionError(source, str(notice_id), f"unknown key(s) {unknown}; allowed: {sorted(NOTICE_KEYS)}")
+        if not isinstance(spec.get("calendar", False), bool):
+            raise DefinitionError(source, str(notice_id), "calendar is true or false")
         notices[str(notice_id)] = NoticeSpec(
-            id=str(notice_id), name=spec["name"], to=tuple(spec["to"]), cc=tuple(spec.get("cc") or ())
+            id=str(notice_id),
+            name=spec["name"],
+            to=tuple(spec["to"]),
+            cc=tuple(spec.get("cc") or ()),
+            calendar=bool(spec.get("calendar", False)),
         )
     return notices
+
+
+def _with_senders(notices: Mapping[str, NoticeSpec], definitions: Mapping[str, Definition]) -> dict[str, NoticeSpec]:
+    """Each notice with the workflows that send it (a step's notices or a timer's reminder)."""
+    senders: dict[str, list[str]] = {notice_id: [] for notice_id in notices}
+    for definition in definitions.values():
+        sent = {n for t in (definition.start, *definition.transitions) for n in t.notices}
+        sent |= {t.notice for t in definition.timers if t.notice is not None}
+        for notice_id in sent:
+            if notice_id in senders:
+                senders[notice_id].append(definition.name)
+    return {i: replace(n, workflows=tuple(sorted(senders[i]))) for i, n in notices.items()}
 
 
 def _check_selectors(notices: Mapping[str, NoticeSpec], definitions: Mapping[str, Definition]) -> None:
@@ -100,4 +131,4 @@ def load_catalogue(folder: Path | None = None, files: Iterable[Path] | None = No
         definitions[definition.name] = definition
     check_links(definitions)
     _check_selectors(notices, definitions)
-    return Catalogue(definitions=definitions, notices=notices, body=body, folder=folder)
+    return Catalogue(definitions=definitions, notices=_with_senders(notices, definitions), body=body, folder=folder)

@@ -31,33 +31,37 @@ from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE
 from engine.yamlsource import DuplicateKey, LineDict, line_of, load_yaml
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
-TOP_KEYS = {
-    "name",
-    "version",
-    "title",
-    "fields",
-    "states",
-    "start",
-    "transitions",
-    "deadlines",
-    "timers",
-    "instance_roles",
-    "acting_chair",
-    "description",
-    "visible_to",
-}
-TRANSITION_KEYS = {
-    "trigger",
-    "source",
-    "dest",
-    "roles",
-    "guards",
-    "requires",
-    "sets",
-    "append",
-    "notices",
-    "effects",
-    "title",
+# Every key the definition language accepts, per section: the loader refuses any other, and
+# workflows/README.md documents exactly these (a test compares the two).
+SECTION_KEYS: Mapping[str, frozenset[str]] = {
+    "file": frozenset(
+        {
+            "name",
+            "version",
+            "title",
+            "description",
+            "fields",
+            "states",
+            "start",
+            "transitions",
+            "deadlines",
+            "timers",
+            "instance_roles",
+            "acting_chair",
+            "visible_to",
+        }
+    ),
+    "field": frozenset({"type", "required", "values", "workflow", "item", "title", "multiline"}),
+    "state": frozenset({"initial", "final", "title"}),
+    "deadline": frozenset({"rule", "on_closed_day", "title"}),
+    "instance_role": frozenset({"when", "role", "member_state_field", "person_field"}),
+    "transition": frozenset(
+        {"trigger", "source", "dest", "roles", "guards", "requires", "sets", "append", "notices", "effects", "title"}
+    ),
+    "start": frozenset({"trigger", "roles", "guards", "requires", "sets", "append", "notices", "effects", "title"}),
+    "effect": frozenset({"start", "fire", "for_each", "linked", "on", "where", "fields"}),
+    "effect.linked": frozenset({"workflow", "via", "state"}),
+    "timer": frozenset({"key", "while", "deadline", "rule", "notice", "fire", "when"}),
 }
 EXPR = re.compile(r"^\$(self|item)\.([a-z_][a-z0-9_]*)$")
 
@@ -88,7 +92,7 @@ class _Reader:
             raise self.fail(place, f"duplicate names in {items}", node)
         return tuple(items)
 
-    def check_keys(self, data: Mapping[str, Any], allowed: set[str], place: str) -> None:
+    def check_keys(self, data: Mapping[str, Any], allowed: frozenset[str], place: str) -> None:
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise self.fail(place, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}", data)
@@ -114,7 +118,7 @@ def parse_definition(
         where = f"line {mark.line + 1}" if mark is not None else "file"
         raise DefinitionError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     top = reader.mapping(data, "file")
-    reader.check_keys(top, TOP_KEYS, "file")
+    reader.check_keys(top, SECTION_KEYS["file"], "file")
     for key in ("name", "version", "title", "states", "start"):
         if key not in top:
             raise reader.fail("file", f"missing required key '{key}'", top)
@@ -189,7 +193,7 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
         if not isinstance(fname, str) or not IDENT.match(fname):
             raise reader.fail(where, "field names are lower-case identifiers", data)
         spec = reader.mapping(spec_raw, where)
-        reader.check_keys(spec, {"type", "required", "values", "workflow", "item", "title", "multiline"}, where)
+        reader.check_keys(spec, SECTION_KEYS["field"], where)
         ftype = spec.get("type")
         if ftype not in FIELD_TYPES or (ftype == "list" and not allow_list):
             allowed = [t for t in FIELD_TYPES if allow_list or t != "list"]
@@ -225,7 +229,7 @@ def _states(reader: _Reader, raw: object) -> tuple[tuple[str, ...], str, set[str
         if not isinstance(state, str) or not IDENT.match(state):
             raise reader.fail(f"states.{state}", "state names are lower-case identifiers", data)
         if spec is not None:
-            reader.check_keys(reader.mapping(spec, f"states.{state}"), {"initial", "final", "title"}, f"states.{state}")
+            reader.check_keys(reader.mapping(spec, f"states.{state}"), SECTION_KEYS["state"], f"states.{state}")
     if len(initial) != 1:
         found = ", ".join(initial) or "none"
         raise reader.fail("states", f"exactly one state must be initial (found: {found})", data)
@@ -240,7 +244,7 @@ def _deadlines(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) ->
     for dname, spec_raw in data.items():
         where = f"deadlines.{dname}"
         spec = reader.mapping({"rule": spec_raw} if isinstance(spec_raw, str) else spec_raw, where)
-        reader.check_keys(spec, {"rule", "on_closed_day", "title"}, where)
+        reader.check_keys(spec, SECTION_KEYS["deadline"], where)
         rule = _rule(reader, spec.get("rule"), where, fields, data)
         policy = spec.get("on_closed_day", "keep")
         if policy not in ("keep", "earlier", "later"):
@@ -282,7 +286,7 @@ def _instance_roles(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec
         for i, clause_raw in enumerate(clauses_raw):
             cwhere = f"{where}[{i}]"
             clause = reader.mapping(clause_raw, cwhere)
-            reader.check_keys(clause, {"when", "role", "member_state_field", "person_field"}, cwhere)
+            reader.check_keys(clause, SECTION_KEYS["instance_role"], cwhere)
             when = reader.mapping(clause.get("when") or LineDict(), f"{cwhere}.when")
             for fname in (*when, clause.get("member_state_field"), clause.get("person_field")):
                 if fname is not None and fname not in fields:
@@ -320,8 +324,7 @@ class _TransitionContext:
     def transition(self, raw: object, place: str, *, is_start: bool = False, initial: str = "") -> TransitionSpec:
         reader = self.reader
         data = reader.mapping(raw, place)
-        allowed_keys = TRANSITION_KEYS - ({"source", "dest"} if is_start else set())
-        reader.check_keys(data, allowed_keys, place)
+        reader.check_keys(data, SECTION_KEYS["start" if is_start else "transition"], place)
         trigger = data.get("trigger")
         if not isinstance(trigger, str) or not IDENT.match(trigger):
             raise reader.fail(place, f"trigger must be a lower-case identifier, found {trigger!r}", data)
@@ -412,7 +415,7 @@ class _TransitionContext:
     def _effect(self, raw: object, place: str) -> EffectSpec:
         reader = self.reader
         data = reader.mapping(raw, place)
-        reader.check_keys(data, {"start", "fire", "for_each", "linked", "on", "where", "fields"}, place)
+        reader.check_keys(data, SECTION_KEYS["effect"], place)
         if ("start" in data) == ("fire" in data):
             raise reader.fail(
                 place, "an effect either starts a workflow (start: NAME) or fires a trigger (fire: NAME)", data
@@ -428,7 +431,7 @@ class _TransitionContext:
             raise reader.fail(place, "a fire effect names its target: on: REF_FIELD or linked: {...}", data)
         if linked is not None:
             links = reader.mapping(linked, f"{place}.linked")
-            reader.check_keys(links, {"workflow", "via", "state"}, f"{place}.linked")
+            reader.check_keys(links, SECTION_KEYS["effect.linked"], f"{place}.linked")
             if not isinstance(links.get("workflow"), str) or not isinstance(links.get("via"), str):
                 raise reader.fail(place, "linked needs workflow and via", data)
         values = reader.mapping(data.get("fields") or LineDict(), f"{place}.fields")
@@ -515,7 +518,7 @@ def _timers(
     for i, timer_raw in enumerate(raw):
         place = f"timers[{i}]"
         data = reader.mapping(timer_raw, place)
-        reader.check_keys(data, {"key", "while", "deadline", "rule", "notice", "fire", "when"}, place)
+        reader.check_keys(data, SECTION_KEYS["timer"], place)
         key = data.get("key")
         if not isinstance(key, str) or not key:
             raise reader.fail(place, "a timer needs a key", data)

@@ -5,6 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+TimerStatus = Literal["pending", "fired", "skipped", "cancelled"]
+TimerKind = Literal["reminder", "transition"]
+OutboxStatus = Literal["pending", "sent", "failed"]
+TIMER_STATUSES: tuple[TimerStatus, ...] = ("pending", "fired", "skipped", "cancelled")
+OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "sent", "failed")
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,9 @@ class Timer:
     id: int
     instance_id: str
     key: str
-    kind: str
+    kind: TimerKind
     due_at: datetime
-    status: str
+    status: TimerStatus
     rule: str
     notice: str | None = None
     trigger: str | None = None
@@ -82,7 +89,7 @@ class OutboxMessage:
     to_name: str
     language: str
     context: Mapping[str, object]
-    status: str
+    status: OutboxStatus
     attempts: int
     next_attempt_at: datetime
     created_at: datetime

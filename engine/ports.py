@@ -1,0 +1,216 @@
+"""The storage port: what the engine needs from a database, as protocols that ``storage/`` implements.
+
+The engine never imports ``storage``: the application (``consultflow``) opens a ``Storage`` and hands it
+to the ``Engine``. One ``write()`` is one transaction (a unit of work): everything done on it commits
+together or not at all. ``RecordReader`` is the part the planner reads; an in-memory implementation
+(``engine.memory``) lets the planner be tested with no database at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from engine.records import (
+    AuditEntry,
+    Document,
+    Instance,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Timer,
+    TimerStatus,
+)
+
+
+class RecordReader(Protocol):
+    """The reads a step's plan depends on (instances, links, the directory, an instance's timers)."""
+
+    def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
+        """The instance and its definition row id; ``lock`` takes a row lock where the database has them."""
+        ...
+
+    def linked(
+        self, target_id: str, via: str, workflow: str | None = None, state: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(id, state) of the instances whose ref field ``via`` points to ``target_id``, oldest first."""
+        ...
+
+    def person(self, person_id: str) -> Person | None: ...
+
+    def people(self) -> list[Person]: ...
+
+    def timers_of(self, instance_id: str, statuses: Sequence[TimerStatus] = ("pending",)) -> list[Timer]: ...
+
+    def definition_text(self, definition_id: int) -> tuple[str, str]:
+        """(YAML text, source file name) of a registered definition version."""
+        ...
+
+
+class RecordStore(RecordReader, Protocol):
+    """Every read and write of the engine's records, bound to one transaction."""
+
+    def definition_row(self, name: str, version: int) -> tuple[int, str] | None: ...
+
+    def register_definition(
+        self, name: str, version: int, content_hash: str, source: str, text: str, now: datetime
+    ) -> int: ...
+
+    def definitions_in_use(self) -> list[tuple[str, int, str, int]]: ...
+
+    def upsert_people(self, people: Iterable[Person]) -> tuple[int, int]: ...
+
+    def insert_instance(
+        self,
+        instance_id: str,
+        workflow: str,
+        definition_id: int,
+        state: str,
+        fields: Mapping[str, object],
+        now: datetime,
+    ) -> None: ...
+
+    def update_instance(
+        self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
+    ) -> bool: ...
+
+    def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]: ...
+
+    def set_refs(self, instance_id: str, refs: Mapping[str, str | None]) -> None: ...
+
+    def insert_audit(
+        self,
+        instance_id: str,
+        at: datetime,
+        actor: Person,
+        role: str,
+        trigger: str,
+        from_state: str | None,
+        to_state: str,
+        note: str | None,
+        changes: Mapping[str, Any],
+        caused_by: int | None,
+        version: int,
+    ) -> int: ...
+
+    def history(self, instance_id: str) -> list[AuditEntry]: ...
+
+    def idempotent_result(self, key: str) -> Mapping[str, Any] | None: ...
+
+    def remember_idempotency(
+        self, key: str, instance_id: str, audit_id: int, result: Mapping[str, Any], now: datetime
+    ) -> None: ...
+
+    def insert_timers(self, rows: Sequence[Mapping[str, object]]) -> None: ...
+
+    def cancel_timers(
+        self, instance_id: str, keys: Sequence[tuple[str, datetime]], now: datetime, detail: str
+    ) -> None:
+        """Mark the instance's pending timers with these (key, due) as cancelled."""
+        ...
+
+    def insert_outbox(self, rows: Sequence[Mapping[str, object]]) -> None: ...
+
+    def outbox(
+        self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
+    ) -> list[OutboxMessage]: ...
+
+    def next_document_revision(self, instance_id: str, kind: str, language: str) -> int: ...
+
+    def insert_document(
+        self,
+        instance_id: str,
+        kind: str,
+        symbol: str,
+        language: str,
+        fmt: str,
+        revision: int,
+        content: bytes,
+        now: datetime,
+        actor: str,
+    ) -> int: ...
+
+    def documents(self, instance_id: str) -> list[Document]: ...
+
+    def document_content(self, document_id: int) -> bytes | None: ...
+
+
+class TimerQueue(Protocol):
+    """Claiming due timers so that two processes never handle the same one, and recording the outcome."""
+
+    def claim(self, timer_id: int, now: datetime) -> Timer | None: ...
+
+    def claim_batch(self, now: datetime, limit: int, exclude: Sequence[int] = ()) -> list[Timer]: ...
+
+    def settle(self, results: Sequence[tuple[int, TimerStatus, str]]) -> None: ...
+
+    def note_failure(self, timer_id: int, detail: str) -> None: ...
+
+    def timer(self, timer_id: int) -> Timer | None: ...
+
+    def instances(self, ids: Sequence[str]) -> dict[str, tuple[Instance, int]]: ...
+
+    def pending_count(self) -> int: ...
+
+    def next_due(self, after: datetime | None = None) -> datetime | None: ...
+
+    def listing(
+        self, since: datetime | None, until: datetime, statuses: Sequence[TimerStatus]
+    ) -> list[tuple[Timer, str, str]]:
+        """(timer, workflow, state) for timers due in [since, until] with one of the statuses."""
+        ...
+
+
+class OutboxQueue(Protocol):
+    """Claiming notices to send under a lease, and recording what the mail server said."""
+
+    def claim(self, token: str, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]: ...
+
+    def mark_sent(self, message_id: int, token: str, now: datetime) -> bool: ...
+
+    def mark_retry(self, message_id: int, token: str, next_attempt_at: datetime, error: str) -> bool: ...
+
+    def mark_failed(self, message_id: int, token: str, error: str) -> bool: ...
+
+    def release(self, message_ids: Sequence[int], token: str) -> None: ...
+
+    def retry(self, message_id: int, now: datetime) -> bool: ...
+
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction, seen through the three stores the engine and the mail dispatcher use."""
+
+    @property
+    def records(self) -> RecordStore: ...
+
+    @property
+    def timers(self) -> TimerQueue: ...
+
+    @property
+    def outbox(self) -> OutboxQueue: ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: an error inside undoes only what was done inside."""
+        ...
+
+
+class Storage(Protocol):
+    """A database the engine can open transactions on."""
+
+    def write(self) -> AbstractContextManager[UnitOfWork]:
+        """A transaction that writes: commits on success, rolls back on any error (raised as ConsultflowError)."""
+        ...
+
+    def read(self) -> AbstractContextManager[UnitOfWork]:
+        """A transaction that only reads."""
+        ...
+
+    def dispose(self) -> None: ...
