@@ -30,12 +30,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consultflow.wiring import open_engine
 from engine import Engine, Person
 from web import AccountService
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent / "consultflow"
-CLI = [str(BIN)] if BIN.exists() else [sys.executable, "-c", "from engine.cli import main; main()"]
+CLI = [str(BIN)] if BIN.exists() else [sys.executable, "-c", "from consultflow.cli import main; main()"]
 PERSON = Person("sec", "Secretariat", "sec@itu.example", "en", ("secretariat",))
 NOW = datetime(2019, 1, 1, tzinfo=UTC)
 TARGET = 3.0
@@ -205,7 +206,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'api.db'}"
-        engine = Engine.open(db_url, workflows=HERE / "workflows")
+        engine = open_engine(db_url, workflows=HERE / "workflows")
         engine.import_people([PERSON])
         ids = [engine.start("bench_toggle", PERSON.id, {}, now=NOW).id for _ in range(args.instances)]
         token = AccountService(engine).create_token(PERSON.id, "bench").secret

@@ -17,14 +17,16 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from consultflow.wiring import open_engine
 from engine import Engine, Person
+from storage.unit import database_of
 
 HERE = Path(__file__).parent
 NOW = datetime(2019, 1, 1, tzinfo=UTC)
 
 
 def _engine(folder: Path, instances: int) -> tuple[Engine, list[str]]:
-    engine = Engine.open(f"sqlite:///{folder / 'engine.db'}", workflows=HERE / "workflows")
+    engine = open_engine(f"sqlite:///{folder / 'engine.db'}", workflows=HERE / "workflows")
     engine.import_people([Person("sec", "Secretariat", "sec@itu.example", "en", ("secretariat",))])
     ids = [engine.start("bench_toggle", "sec", {}, now=NOW).id for _ in range(min(instances, 1000))]
     if instances > 1000:  # the rest in bulk: the same rows the engine writes, without paying 100k starts
@@ -35,20 +37,30 @@ def _engine(folder: Path, instances: int) -> tuple[Engine, list[str]]:
 def _bulk_instances(engine: Engine, count: int) -> None:
     from storage.repository import INSTANCE, Store
 
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         definition_id = Store(conn).definition_row("bench_toggle", 1)
         assert definition_id is not None
-        rows = [{"id": f"bench_toggle-{uuid.uuid4().hex[:10]}", "workflow": "bench_toggle",
-                 "definition_id": definition_id[0], "state": "a", "fields": {}, "version": 1, "created_at": NOW,
-                 "updated_at": NOW} for _ in range(count)]
+        rows = [
+            {
+                "id": f"bench_toggle-{uuid.uuid4().hex[:10]}",
+                "workflow": "bench_toggle",
+                "definition_id": definition_id[0],
+                "state": "a",
+                "fields": {},
+                "version": 1,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for _ in range(count)
+        ]
         for i in range(0, count, 5000):
-            conn.execute(INSTANCE.insert(), rows[i:i + 5000])
+            conn.execute(INSTANCE.insert(), rows[i : i + 5000])
 
 
 def engine_seconds_per_fire(instances: int, fires: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         engine, ids = _engine(Path(tmp), instances)
-        states = {i: "a" for i in ids}
+        states = dict.fromkeys(ids, "a")
         rng = random.Random(7)
         order = [rng.choice(ids) for _ in range(fires)]
         started = time.perf_counter()
@@ -66,8 +78,10 @@ def floor_seconds_per_fire(instances: int, fires: int) -> float:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("CREATE TABLE instance (id TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL)")
-        conn.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, instance_id TEXT, at TEXT, actor TEXT, "
-                     "trigger TEXT, from_state TEXT, to_state TEXT)")
+        conn.execute(
+            "CREATE TABLE audit (id INTEGER PRIMARY KEY, instance_id TEXT, at TEXT, actor TEXT, "
+            "trigger TEXT, from_state TEXT, to_state TEXT)"
+        )
         ids = [uuid.uuid4().hex for _ in range(instances)]
         conn.executemany("INSERT INTO instance VALUES (?, 'a', 1)", [(i,) for i in ids])
         versions = dict.fromkeys(ids, 1)
@@ -77,10 +91,15 @@ def floor_seconds_per_fire(instances: int, fires: int) -> float:
         for instance_id in order:
             version = versions[instance_id]
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE instance SET state = ?, version = version + 1 WHERE id = ? AND version = ?",
-                         ("b" if version % 2 else "a", instance_id, version))
-            conn.execute("INSERT INTO audit (instance_id, at, actor, trigger, from_state, to_state) "
-                         "VALUES (?, ?, 'sec', 'flip', 'a', 'b')", (instance_id, NOW.isoformat()))
+            conn.execute(
+                "UPDATE instance SET state = ?, version = version + 1 WHERE id = ? AND version = ?",
+                ("b" if version % 2 else "a", instance_id, version),
+            )
+            conn.execute(
+                "INSERT INTO audit (instance_id, at, actor, trigger, from_state, to_state) "
+                "VALUES (?, ?, 'sec', 'flip', 'a', 'b')",
+                (instance_id, NOW.isoformat()),
+            )
             conn.execute("COMMIT")
             versions[instance_id] = version + 1
         elapsed = time.perf_counter() - started

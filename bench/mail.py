@@ -30,11 +30,10 @@ from pathlib import Path
 
 from aiosmtplib.email import flatten_message
 
-from notifications.catalogue import NOTICES
 from notifications.context import LANGUAGES
 from notifications.message import Mailbox, build_message, message_id_for
 from notifications.rendering import render_notice
-from notifications.samples import sample_context
+from notifications.samples import sample_context, shipped_catalogue
 from notifications.smtp import MailSender, SendMode, SmtpSettings
 
 TARGET = 3.0
@@ -136,7 +135,8 @@ def self_signed(folder: Path) -> tuple[Path, Path] | None:
 
 def build_messages(count: int) -> tuple[Built, float]:
     """``count`` distinct notices (every notice in every language, round robin) and the build time per message."""
-    kinds = [(notice, language) for notice in sorted(NOTICES) for language in LANGUAGES]
+    notices = shipped_catalogue().notices
+    kinds = [(notice, language) for notice in sorted(notices) for language in LANGUAGES]
     contexts = {kind: sample_context(*kind) for kind in kinds}
     batch: Built = []
     started = time.perf_counter()
@@ -145,6 +145,7 @@ def build_messages(count: int) -> tuple[Built, float]:
         context = contexts[notice, language]
         message = build_message(
             render_notice(notice, language, context),
+            notice=notices[notice],
             sender=SENDER,
             recipient=context["recipient"],
             context=context,

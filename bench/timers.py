@@ -26,13 +26,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from consultflow.wiring import open_engine
 from engine import Engine, Person
 from engine.timers import DEFAULT_BATCH, process_all_due
 from storage.repository import INSTANCE, TIMER
+from storage.unit import database_of
 
 GENEVA = ZoneInfo("Europe/Zurich")
 BIN = Path(sys.executable).parent / "consultflow"
-CLI = [str(BIN)] if BIN.exists() else [sys.executable, "-c", "from engine.cli import main; main()"]
+CLI = [str(BIN)] if BIN.exists() else [sys.executable, "-c", "from consultflow.cli import main; main()"]
 MEETING = {"number": 12, "start": "2019-02-01", "end": "2019-02-01", "venue": "Geneva"}
 PROCESSED_AT = datetime(2019, 1, 24, 13, 0, tzinfo=GENEVA)  # R04's day: every reminder below is on time
 
@@ -55,7 +57,7 @@ def _meeting_in(engine: Engine, state: str) -> str:
 
 def _clone(engine: Engine, meeting: str, count: int) -> list[str]:
     """``count`` more instances exactly like ``meeting`` (bulk rows, not ``count`` API calls)."""
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         row = conn.execute(select(INSTANCE).where(INSTANCE.c.id == meeting)).one()._asdict()
         ids = [f"meeting_cycle-{uuid.uuid4().hex[:10]}" for _ in range(count)]
         conn.execute(INSTANCE.insert(), [{**row, "id": i} for i in ids])
@@ -64,12 +66,12 @@ def _clone(engine: Engine, meeting: str, count: int) -> list[str]:
 
 def _cancel_pending(engine: Engine) -> None:
     """Only the bench's own timers stay: the meeting's 2019 ones would be caught up (and replan the meeting)."""
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         conn.execute(TIMER.update().where(TIMER.c.status == "pending").values(status="cancelled"))
 
 
 def _add_timers(engine: Engine, rows: list[dict[str, object]]) -> None:
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         for i in range(0, len(rows), 5000):
             conn.execute(TIMER.insert(), rows[i : i + 5000])
 
@@ -92,7 +94,7 @@ def _reminder(instance_id: str, due: datetime) -> dict[str, object]:
 
 def build_pending(folder: Path, pending: int) -> str:
     url = f"sqlite:///{folder / f'ready-{pending}.db'}"
-    engine = Engine.open(url)
+    engine = open_engine(url)
     meetings = _clone(engine, _meeting_in(engine, "contributions_open"), 99)
     _cancel_pending(engine)
     start = datetime(2030, 1, 1, 7, tzinfo=UTC)  # far ahead: pending, nothing due
@@ -141,7 +143,7 @@ def ready_in_subprocess(url: str, cwd: Path) -> tuple[float, float, str]:
 
 def build_due(folder: Path, due: int, instances: int) -> Path:
     path = folder / "due.db"
-    engine = Engine.open(f"sqlite:///{path}")
+    engine = open_engine(f"sqlite:///{path}")
     meetings = _clone(engine, _meeting_in(engine, "contributions_closed"), instances - 1)
     _cancel_pending(engine)
     first = geneva("2019-01-24T08:00")
@@ -152,7 +154,7 @@ def build_due(folder: Path, due: int, instances: int) -> Path:
 
 
 def engine_seconds(path: Path, due: int, batch: int = DEFAULT_BATCH) -> float:
-    engine = Engine.open(f"sqlite:///{path}")
+    engine = open_engine(f"sqlite:///{path}")
     started = time.perf_counter()
     report = process_all_due(engine, PROCESSED_AT, batch=batch)
     elapsed = time.perf_counter() - started

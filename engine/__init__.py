@@ -1,18 +1,19 @@
-"""consultflow's workflow engine: declarative definitions, persisted instances, roles, audit, deadlines."""
+"""consultflow's workflow engine: declarative definitions, instances, roles, audit, deadlines, timers.
+
+The engine is the pure core: it plans every step in full and writes it through the storage port
+(``engine.ports``) that the application hands it; it imports no database, mail, web or report code.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from engine.clock import Clock, FixedClock, SystemClock
 from engine.errors import ConsultflowError
-from engine.records import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
-
-if TYPE_CHECKING:
-    from engine.service import AllowedTrigger, Engine
+from engine.records import ApiToken, AuditEntry, Document, Instance, OutboxMessage, Person, Timer
+from engine.service import AllowedTrigger, Engine
 
 __all__ = [
     "AllowedTrigger",
+    "ApiToken",
     "AuditEntry",
     "Clock",
     "ConsultflowError",
@@ -25,13 +26,3 @@ __all__ = [
     "SystemClock",
     "Timer",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # The service imports storage/, which imports engine.errors: loading it lazily lets `storage` be
-    # imported first (Alembic, scripts) without a circular import.
-    if name in ("Engine", "AllowedTrigger"):
-        from engine import service
-
-        return getattr(service, name)
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")

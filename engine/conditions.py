@@ -14,84 +14,51 @@ the file, line and place (a typo would otherwise load and silently never match).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
-from engine.definition import FieldSpec
+from engine.definition import Clause, Condition, FieldSpec
 
 PRESENCE = "has"
-Operator = Literal["equals", "one_of", "has"]
 
 
 class ConditionError(ValueError):
     """A condition names an unknown field or a value its field cannot hold (the loader adds where)."""
 
 
-@dataclass(frozen=True)
-class Clause:
-    """One entry of a condition: a field, how it is compared, and the values it is compared with."""
-
-    field: str
-    operator: Operator
-    values: tuple[object, ...] = ()
-
-    def holds(self, values: Mapping[str, object]) -> bool:
-        value = values.get(self.field)
-        if self.operator == "has":
-            return value not in (None, "", [])
-        if self.operator == "one_of":
-            return value in self.values
-        return value == self.values[0]
-
-    def describe(self) -> str:
-        if self.operator == "has":
-            return f"{self.field} is set"
-        if self.operator == "one_of":
-            return f"{self.field} in {list(self.values)}"
-        return f"{self.field} = {self.values[0]!r}"
-
-
-@dataclass(frozen=True)
-class Condition:
-    """Clauses that must all hold; the empty condition always holds."""
-
-    clauses: tuple[Clause, ...] = ()
-
-    def holds(self, values: Mapping[str, object]) -> bool:
-        return all(clause.holds(values) for clause in self.clauses)
-
-    def describe(self) -> str:
-        return " and ".join(c.describe() for c in self.clauses) or "always"
-
-    def __bool__(self) -> bool:
-        return bool(self.clauses)
-
-
-ALWAYS = Condition()
-
-
 def parse_condition(raw: Mapping[str, object], schema: Mapping[str, FieldSpec]) -> Condition:
-    """Check ``raw`` against the fields it will be evaluated on (``schema``) and compile it."""
+    """Compile ``raw`` and check it against the fields it will be evaluated on (``schema``)."""
+    condition = compile_condition(raw)
+    check_condition(condition, schema)
+    return condition
+
+
+def compile_condition(raw: Mapping[str, object]) -> Condition:
+    """The condition ``raw`` writes, checked for form only (``check_condition`` checks it against fields)."""
     clauses: list[Clause] = []
     for name, wanted in raw.items():
         if name == PRESENCE:
             names = wanted if isinstance(wanted, list) else [wanted]
-            for field_name in names:
-                _field(str(field_name), schema)
-                clauses.append(Clause(str(field_name), "has"))
-            continue
-        spec = _field(str(name), schema)
-        if isinstance(wanted, list):
+            if not names or not all(isinstance(n, str) and n for n in names):
+                raise ConditionError(f"'{PRESENCE}' names a field or a list of fields, not {wanted!r}")
+            clauses.extend(Clause(str(n), "has") for n in names)
+        elif isinstance(wanted, list):
             if not wanted:
                 raise ConditionError(f"'{name}' lists no values")
-            for value in wanted:
-                check_value(spec, value)
             clauses.append(Clause(str(name), "one_of", tuple(wanted)))
+        elif isinstance(wanted, dict):
+            raise ConditionError(f"'{name}' must be a value or a list of values, not a mapping")
         else:
-            check_value(spec, wanted)
             clauses.append(Clause(str(name), "equals", (wanted,)))
     return Condition(tuple(clauses))
+
+
+def check_condition(condition: Condition, schema: Mapping[str, FieldSpec]) -> None:
+    """Refuse a clause on an unknown field, or comparing a field with a value it can never hold."""
+    for clause in condition.clauses:
+        spec = _field(clause.field, schema)
+        if clause.operator != "has":
+            for value in clause.values:
+                check_value(spec, value)
 
 
 def _field(name: str, schema: Mapping[str, FieldSpec]) -> FieldSpec:

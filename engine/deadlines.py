@@ -56,14 +56,6 @@ def _timer_due(
     return body.calendar.at_local_time(day, body.reminder_time), rule.text
 
 
-def _applies(when: Mapping[str, object], fields: Mapping[str, object]) -> bool:
-    for name, wanted in when.items():
-        value = fields.get(name)
-        if value not in wanted if isinstance(wanted, list) else value != wanted:
-            return False
-    return True
-
-
 def plan_timers(
     definition: Definition, state: str, fields: Mapping[str, object], body: Body, days: Mapping[str, date] | None = None
 ) -> list[PlannedTimer]:
@@ -71,7 +63,7 @@ def plan_timers(
     days = deadline_days(definition, fields, body) if days is None else days
     planned: list[PlannedTimer] = []
     for spec in definition.timers:
-        if state not in spec.active_in or not _applies(spec.when, fields):
+        if state not in spec.active_in or not spec.when.holds(fields):
             continue
         due = _timer_due(spec, fields, days, body)
         if due is not None:

@@ -22,6 +22,53 @@ START = "(new)"
 SAME_STATE = "="
 
 
+Operator = Literal["equals", "one_of", "has"]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One entry of a condition: a field, how it is compared, and the values it is compared with."""
+
+    field: str
+    operator: Operator
+    values: tuple[object, ...] = ()
+
+    def holds(self, values: Mapping[str, object]) -> bool:
+        value = values.get(self.field)
+        if self.operator == "has":
+            return value not in (None, "", [])
+        if self.operator == "one_of":
+            return value in self.values
+        return value == self.values[0]
+
+    def describe(self) -> str:
+        if self.operator == "has":
+            return f"{self.field} is set"
+        if self.operator == "one_of":
+            return f"{self.field} in {list(self.values)}"
+        return f"{self.field} = {self.values[0]!r}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Clauses that must all hold; the empty condition always holds."""
+
+    clauses: tuple[Clause, ...] = ()
+
+    def holds(self, values: Mapping[str, object]) -> bool:
+        return all(clause.holds(values) for clause in self.clauses)
+
+    def describe(self) -> str:
+        return " and ".join(c.describe() for c in self.clauses) or "always"
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
+
+
+ALWAYS = Condition()
+"""The empty condition (written nowhere, or ``{}``)."""
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One typed field of an instance, or of an item of a list field."""
@@ -72,7 +119,8 @@ class EffectSpec:
     for_each: str | None = None  # start one per item of this list field
     linked: Mapping[str, object] | None = None  # {workflow, via, state}: instances whose ref `via` points here
     on: str | None = None  # fire on the instance named by this ref field
-    where: Mapping[str, object] = field(default_factory=dict)
+    where: Condition = field(default_factory=lambda: ALWAYS)  # which items / linked instances / when
+    line: int = 0  # where the effect is written (for errors found when the workflows are linked)
 
 
 @dataclass(frozen=True)
@@ -106,7 +154,7 @@ class TimerSpec:
     rule: str | None = None  # or: on the morning of the day this rule gives
     notice: str | None = None
     fire: str | None = None
-    when: Mapping[str, object] = field(default_factory=dict)  # field -> value or list of values
+    when: Condition = field(default_factory=lambda: ALWAYS)  # the instance's fields must meet it
 
     @property
     def kind(self) -> Literal["reminder", "transition"]:
@@ -117,7 +165,7 @@ class TimerSpec:
 class RoleClause:
     """One way an actor holds an instance role: a condition on the instance, then a role or a match."""
 
-    when: Mapping[str, object]
+    when: Condition
     role: str | None = None  # holds the directory role
     member_state_field: str | None = None  # represents the Member State named in that field
     person_field: str | None = None  # is the person named in that field

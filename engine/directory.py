@@ -6,11 +6,10 @@ import csv
 import io
 from collections.abc import Iterable
 
+from engine.addresses import AddressProblem, normalise_address
 from engine.errors import DirectoryError
 from engine.records import Person
 from engine.roles import DIRECTORY_ROLES
-from notifications.errors import InvalidAddress
-from notifications.headers import validate_address
 
 LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")  # ITU's six official languages
 COLUMNS = ("id", "name", "email", "language", "roles", "member_state", "organisation")
@@ -20,15 +19,15 @@ REQUIRED = ("id", "name", "email", "language", "roles")
 def check_email(text: str, where: str) -> str:
     """The address itself (no display name), or DirectoryError: CR/LF, spaces and malformed addresses are refused.
 
-    The rules are notifications.headers.validate_address's, the ones every message is built with, so an
-    address accepted here is never refused when a notice is sent.
+    The rules are engine.addresses's, the ones every message is built with, so an address accepted here
+    is never refused when a notice is sent.
     """
     value = text.strip()
     if any(ch in value for ch in "\r\n\t") or any(ord(ch) < 32 for ch in value):
         raise DirectoryError(f"{where}: the e-mail address contains a control character or line break")
     try:
-        return validate_address(value)
-    except InvalidAddress as exc:
+        return normalise_address(value)
+    except AddressProblem as exc:
         raise DirectoryError(f"{where}: '{value}' is not a valid e-mail address ({exc.problem})") from None
 
 

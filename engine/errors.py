@@ -1,7 +1,8 @@
 """Every error consultflow raises on purpose: one root, one class per problem, data kept on the instance.
 
-The first line of each docstring doubles as the default message; the CLI prints ``str(error)`` and exits
-non-zero without a traceback.
+The first line of each docstring doubles as the default message. Errors say what went wrong, not how an
+interface reports it: the CLI maps error classes to exit codes and the web layer to HTTP statuses, each at
+its own edge. ``NotFound`` and ``NotAllowed`` group the classes those mappings treat alike.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ from collections.abc import Iterable
 class ConsultflowError(Exception):
     """Consultflow could not do what was asked."""
 
-    exit_code = 1
-
     def __init__(self, message: str | None = None) -> None:
         doc = (type(self).__doc__ or "").strip().splitlines()
         super().__init__(message or (doc[0] if doc else type(self).__name__))
+
+
+class NotFound(ConsultflowError):
+    """Nothing has that name or id."""
+
+
+class NotAllowed(ConsultflowError):
+    """That may not be done: not in this state, not by this person, or not now."""
 
 
 class DefinitionError(ConsultflowError):
@@ -35,16 +42,12 @@ class UnknownWorkflow(ConsultflowError):
     """No workflow has that name."""
 
 
-class InstanceNotFound(ConsultflowError):
+class InstanceNotFound(NotFound):
     """No instance has that id."""
 
-    exit_code = 4
 
-
-class PersonNotFound(ConsultflowError):
+class PersonNotFound(NotFound):
     """No person in the directory has that id."""
-
-    exit_code = 4
 
 
 class DirectoryError(ConsultflowError):
@@ -55,10 +58,8 @@ class FieldError(ConsultflowError):
     """A field value is missing or invalid."""
 
 
-class TriggerNotAllowed(ConsultflowError):
+class TriggerNotAllowed(NotAllowed):
     """The trigger cannot be fired in the instance's current state."""
-
-    exit_code = 3
 
     def __init__(self, instance_id: str, trigger: str, state: str, allowed: Iterable[str]) -> None:
         self.instance_id, self.trigger, self.state = instance_id, trigger, state
@@ -70,10 +71,8 @@ class TriggerNotAllowed(ConsultflowError):
         )
 
 
-class RoleNotAllowed(ConsultflowError):
+class RoleNotAllowed(NotAllowed):
     """The person does not hold a role allowed to fire this trigger."""
-
-    exit_code = 3
 
     def __init__(self, person: str, trigger: str, state: str, roles: Iterable[str], allowed: Iterable[str]) -> None:
         self.person, self.trigger, self.state = person, trigger, state
@@ -84,10 +83,8 @@ class RoleNotAllowed(ConsultflowError):
         )
 
 
-class GuardFailed(ConsultflowError):
+class GuardFailed(NotAllowed):
     """A guard of the transition refused it."""
-
-    exit_code = 3
 
     def __init__(self, trigger: str, guard: str, reason: str) -> None:
         self.trigger, self.guard, self.reason = trigger, guard, reason
@@ -96,8 +93,6 @@ class GuardFailed(ConsultflowError):
 
 class Conflict(ConsultflowError):
     """The instance was changed by someone else; reload it and try again."""
-
-    exit_code = 5
 
     def __init__(self, instance_id: str, expected: int, actual: int | None) -> None:
         self.instance_id, self.expected, self.actual = instance_id, expected, actual
@@ -119,8 +114,6 @@ class DatabaseError(ConsultflowError):
 class DatabaseBusy(DatabaseError):
     """The database stayed locked by another writer for too long; try again."""
 
-    exit_code = 5
-
 
 class DuplicateRow(DatabaseError):
     """The database refused a row that already exists."""
@@ -130,10 +123,8 @@ class SchemaOutdated(DatabaseError):
     """The database schema is older than this version of consultflow."""
 
 
-class UnknownTrigger(ConsultflowError):
+class UnknownTrigger(NotAllowed):
     """The workflow has no trigger of that name."""
-
-    exit_code = 3
 
     def __init__(self, workflow: str, trigger: str, known: Iterable[str]) -> None:
         self.workflow, self.trigger = workflow, trigger

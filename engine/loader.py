@@ -11,10 +11,13 @@ from typing import Any, Literal, cast
 import yaml
 
 from engine.calendar import DeadlineRule, DeadlineRuleError
+from engine.conditions import ConditionError, check_condition, compile_condition
 from engine.definition import (
+    ALWAYS,
     FIELD_TYPES,
     SAME_STATE,
     START,
+    Condition,
     DeadlineSpec,
     Definition,
     EffectSpec,
@@ -63,6 +66,14 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "effect.linked": frozenset({"workflow", "via", "state"}),
     "timer": frozenset({"key", "while", "deadline", "rule", "notice", "fire", "when"}),
 }
+# What an appended list item carries besides its declared fields, and what a linked instance offers
+# besides its fields: both can be tested in `where:` and read as `$item.NAME`.
+ITEM_EXTRAS: Mapping[str, FieldSpec] = {
+    "by": FieldSpec("by", "person"),
+    "at": FieldSpec("at", "datetime"),
+    "member_state": FieldSpec("member_state", "text"),
+}
+LINKED_EXTRAS: Mapping[str, FieldSpec] = {"id": FieldSpec("id", "text")}
 EXPR = re.compile(r"^\$(self|item)\.([a-z_][a-z0-9_]*)$")
 
 
@@ -91,6 +102,19 @@ class _Reader:
         if len(set(items)) != len(items):
             raise self.fail(place, f"duplicate names in {items}", node)
         return tuple(items)
+
+    def condition(self, raw: object, place: str, schema: Mapping[str, FieldSpec] | None, node: object) -> Condition:
+        """A ``when:``/``where:`` condition, checked against ``schema`` (None: checked later, by check_links)."""
+        if raw is None:
+            return ALWAYS
+        data = self.mapping(raw, place)
+        try:
+            condition = compile_condition(data)
+            if schema is not None:
+                check_condition(condition, schema)
+        except ConditionError as exc:
+            raise self.fail(place, str(exc), data if line_of(data) else node) from None
+        return condition
 
     def check_keys(self, data: Mapping[str, Any], allowed: frozenset[str], place: str) -> None:
         unknown = sorted(set(data) - allowed)
@@ -287,8 +311,8 @@ def _instance_roles(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec
             cwhere = f"{where}[{i}]"
             clause = reader.mapping(clause_raw, cwhere)
             reader.check_keys(clause, SECTION_KEYS["instance_role"], cwhere)
-            when = reader.mapping(clause.get("when") or LineDict(), f"{cwhere}.when")
-            for fname in (*when, clause.get("member_state_field"), clause.get("person_field")):
+            when = reader.condition(clause.get("when"), f"{cwhere}.when", fields, clause)
+            for fname in (clause.get("member_state_field"), clause.get("person_field")):
                 if fname is not None and fname not in fields:
                     raise reader.fail(cwhere, f"unknown field '{fname}'", clause)
             role = clause.get("role")
@@ -298,7 +322,7 @@ def _instance_roles(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec
                 raise reader.fail(cwhere, "give exactly one of role, member_state_field, person_field", clause)
             clauses.append(
                 RoleClause(
-                    when=dict(when),
+                    when=when,
                     role=role,
                     member_state_field=clause.get("member_state_field"),
                     person_field=clause.get("person_field"),
@@ -410,6 +434,13 @@ class _TransitionContext:
                 raise reader.fail(place, f"guard '{name}' names unknown deadline '{value}'", node)
             if what == "field" and value not in self.fields and (item is None or value not in item):
                 raise reader.fail(place, f"guard '{name}' names unknown field '{value}'", node)
+        if "field" in kind.args and "values" in kind.args:  # field_in / field_not_in: the condition language's values
+            schema = {**(item or {}), **self.fields}
+            values = args["values"] if isinstance(args["values"], list) else [args["values"]]
+            try:
+                check_condition(compile_condition({str(args["field"]): values}), schema)
+            except ConditionError as exc:
+                raise reader.fail(place, f"guard '{name}': {exc}", node) from None
         return GuardSpec(name=name, args=args)
 
     def _effect(self, raw: object, place: str) -> EffectSpec:
@@ -447,11 +478,18 @@ class _TransitionContext:
                 raise reader.fail(place, f"field {fname}: $item is only defined with for_each or linked", data)
             if match and match.group(1) == "item" and for_each is not None:
                 item = self.fields[str(for_each)].item
-                if match.group(2) not in item and match.group(2) not in ("by", "at", "member_state"):
+                if match.group(2) not in item and match.group(2) not in ITEM_EXTRAS:
                     raise reader.fail(
                         place, f"field {fname}: '{match.group(2)}' is not a field of {for_each} items", data
                     )
-        where = reader.mapping(data.get("where") or LineDict(), f"{place}.where")
+        # The fields `where` tests: a list's items, the instance's own, or (checked by check_links, which
+        # knows the other workflows) those of the linked instances.
+        schema: Mapping[str, FieldSpec] | None = self.fields
+        if for_each is not None:
+            schema = {**ITEM_EXTRAS, **self.fields[str(for_each)].item}
+        elif linked is not None:
+            schema = None
+        where = reader.condition(data.get("where"), f"{place}.where", schema, data)
         return EffectSpec(
             action=action,
             target=str(data[action]),
@@ -459,7 +497,8 @@ class _TransitionContext:
             for_each=for_each,
             linked=dict(linked) if linked else None,
             on=on,
-            where=dict(where),
+            where=where,
+            line=line_of(data),
         )
 
 
@@ -549,10 +588,7 @@ def _timers(
                 raise reader.fail(
                     place, f"trigger '{fire}' must allow the role '{SYSTEM_ROLE}' to be fired by a timer", data
                 )
-        when = reader.mapping(data.get("when") or LineDict(), f"{place}.when")
-        for fname in when:
-            if fname not in fields:
-                raise reader.fail(place, f"when names unknown field '{fname}'", data)
+        when = reader.condition(data.get("when"), f"{place}.when", fields, data)
         result.append(
             TimerSpec(
                 key=key,
@@ -561,7 +597,7 @@ def _timers(
                 rule=rule,
                 notice=notice,
                 fire=fire,
-                when=dict(when),
+                when=when,
             )
         )
     return tuple(result)
@@ -607,6 +643,10 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                     state = effect.linked.get("state")
                     if state is not None and state not in linked_wf.states:
                         raise reader.fail(place, f"linked state '{state}' is not a state of {linked_wf.name}")
+                    try:
+                        check_condition(effect.where, {**LINKED_EXTRAS, **linked_wf.fields})
+                    except ConditionError as exc:
+                        raise reader.fail(f"{place}.where", f"{exc} of {linked_wf.name}", effect) from None
         for guard in (g for t in definition.transitions for g in t.guards if g.name == "linked_all_in"):
             linked_wf = definitions.get(str(guard.args["workflow"]))
             if linked_wf is None or str(guard.args["via"]) not in linked_wf.fields:

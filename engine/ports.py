@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from engine.records import (
+    ApiToken,
     AuditEntry,
     Document,
     Instance,
@@ -105,9 +106,7 @@ class RecordStore(RecordReader, Protocol):
 
     def insert_timers(self, rows: Sequence[Mapping[str, object]]) -> None: ...
 
-    def cancel_timers(
-        self, instance_id: str, keys: Sequence[tuple[str, datetime]], now: datetime, detail: str
-    ) -> None:
+    def cancel_timers(self, instance_id: str, keys: Sequence[tuple[str, datetime]], now: datetime, detail: str) -> None:
         """Mark the instance's pending timers with these (key, due) as cancelled."""
         ...
 
@@ -185,8 +184,32 @@ class OutboxQueue(Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
+class AccountStore(Protocol):
+    """Web accounts: password hashes, API token records (hashed), and the desk's signing secret."""
+
+    def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> bool: ...
+
+    def password_hash(self, person_id: str) -> str | None: ...
+
+    def with_accounts(self) -> set[str]: ...
+
+    def add_token(self, person_id: str, name: str, token_hash: str, now: datetime) -> int: ...
+
+    def active_token(self, token_hash: str) -> ApiToken | None: ...
+
+    def touch_token(self, token_id: int, now: datetime) -> None: ...
+
+    def tokens(self, person_id: str) -> list[ApiToken]: ...
+
+    def revoke_token(self, token_id: int, person_id: str, now: datetime) -> bool: ...
+
+    def secret(self, name: str) -> str | None: ...
+
+    def add_secret(self, name: str, value: str, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
-    """One transaction, seen through the three stores the engine and the mail dispatcher use."""
+    """One transaction, seen through the stores of the engine and of its adapters (mail, web accounts)."""
 
     @property
     def records(self) -> RecordStore: ...
@@ -196,6 +219,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxQueue: ...
+
+    @property
+    def accounts(self) -> AccountStore: ...
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an error inside undoes only what was done inside."""

@@ -14,6 +14,11 @@ TIMER_STATUSES: tuple[TimerStatus, ...] = ("pending", "fired", "skipped", "cance
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "sent", "failed")
 
 
+def as_outbox_status(text: object) -> OutboxStatus | None:
+    """``text`` as an outbox status, or None if it is not one (e.g. a query parameter)."""
+    return next((status for status in OUTBOX_STATUSES if status == text), None)
+
+
 @dataclass(frozen=True)
 class Person:
     """Someone in the directory: who they are, how to reach them, what they may do."""
@@ -112,3 +117,19 @@ class Document:
     revision: int
     created_at: datetime
     created_by: str
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An API token's record (never the token itself): whose it is, its name, when used and revoked."""
+
+    id: int
+    person_id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -23,7 +23,7 @@ def lookup(path: str, fields: Mapping[str, object], related: Mapping[str, Mappin
 
 
 def _clause_holds(clause: RoleClause, person: Person, fields: Mapping[str, object]) -> bool:
-    if any(fields.get(name) != value for name, value in clause.when.items()):
+    if not clause.when.holds(fields):
         return False
     if clause.role is not None:
         return clause.role in person.roles

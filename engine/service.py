@@ -1,7 +1,9 @@
-"""The engine's public face: open a database, start and fire instances, read them back.
+"""The engine's public face: start and fire instances, read them back, on a storage it is given.
 
-Every write runs in one database transaction (``Database.write``): the state change, its audit row,
-linked-instance effects, timers and outbox rows commit together or not at all.
+Every write runs in one transaction (``Storage.write``): the step is planned in full first
+(``engine.planning``), then written (``engine.execution``): state, audit row, linked-instance effects,
+timers and outbox rows commit together or not at all. The application opens the storage (see
+``consultflow.wiring``); the engine knows it only through the protocols of ``engine.ports``.
 """
 
 from __future__ import annotations
@@ -10,27 +12,20 @@ import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from engine.catalogue import Catalogue, load_catalogue
+from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock, aware_utc
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.directory import validate_people
-from engine.errors import (
-    DefinitionChanged,
-    DuplicateRow,
-    InstanceNotFound,
-    PersonNotFound,
-)
-from engine.loader import parse_definition
-from engine.machine import CompiledWorkflow
-from engine.records import AuditEntry, Document, Instance, Person, Timer
+from engine.errors import DuplicateRow, InstanceNotFound, PersonNotFound
+from engine.execution import execute
+from engine.planning import Planner, StepPlan
+from engine.ports import RecordReader, RecordStore, Storage
+from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
+from engine.registry import DefinitionRegistry
 from engine.roles import SYSTEM_ACTOR, effective_roles
-from engine.steps import StepRunner
-from storage.db import DEFAULT_URL, Database
-from storage.repository import Store
 
 
 @dataclass(frozen=True)
@@ -44,98 +39,50 @@ class AllowedTrigger:
 
 
 class Engine:
-    """Workflow instances persisted in one database, driven by the definitions of one catalogue."""
+    """Workflow instances persisted in one storage, driven by the definitions of one catalogue."""
 
-    def __init__(self, database: Database, catalogue: Catalogue, clock: Clock | None = None) -> None:
-        self.db = database
+    def __init__(self, storage: Storage, catalogue: Catalogue, clock: Clock | None = None) -> None:
+        self.storage = storage
         self.catalogue = catalogue
         self.clock = clock or SystemClock()
-        self._compiled: dict[str, CompiledWorkflow] = {}  # content hash -> shared machine
-        self._definition_hash: dict[int, str] = {}  # definition row id -> content hash
-        self._registered: dict[tuple[str, int], int] = {}  # (name, version) -> definition row id
-
-    @classmethod
-    def open(
-        cls,
-        url: str = DEFAULT_URL,
-        *,
-        workflows: Path | None = None,
-        clock: Clock | None = None,
-        catalogue: Catalogue | None = None,
-    ) -> Engine:
-        """Open (creating if new) the database at ``url`` with the shipped or given workflows."""
-        database = Database(url)
-        database.ensure_schema()
-        return cls(database, catalogue or load_catalogue(workflows), clock)
+        self.registry = DefinitionRegistry(catalogue, self.clock)
 
     def close(self) -> None:
-        self.db.dispose()
+        self.storage.dispose()
 
     # -- time -----------------------------------------------------------------------------------------
 
     def _now(self, now: datetime | None) -> datetime:
         return aware_utc(now, "now") if now is not None else aware_utc(self.clock.now())
 
+    # -- planning on a transaction (also what timers use) -----------------------------------------------
+
+    def planner(self, reader: RecordReader, now: datetime) -> Planner:
+        """A planner reading through ``reader`` (one per transaction: it caches what it reads)."""
+        return Planner(reader, self.catalogue, self.registry, aware_utc(now, "now"))
+
+    def execute(self, plan: StepPlan, records: RecordStore, caused_by: int | None = None) -> int:
+        """Write a plan on a transaction's records; returns its audit row id."""
+        return execute(plan, records, self.registry.register, caused_by)
+
     # -- definitions ----------------------------------------------------------------------------------
-
-    def _register(self, store: Store, definition: Definition) -> int:
-        key = (definition.name, definition.version)
-        if key in self._registered:
-            return self._registered[key]
-        found = store.definition_row(definition.name, definition.version)
-        if found is None:
-            row_id = store.register_definition(
-                definition.name,
-                definition.version,
-                definition.content_hash,
-                definition.source,
-                definition.text,
-                aware_utc(self.clock.now()),
-            )
-        else:
-            row_id, stored_hash = found
-            if stored_hash != definition.content_hash:
-                raise DefinitionChanged(
-                    f"{definition.source} changed but still says version {definition.version}, which running "
-                    f"instances use: give it version {definition.version + 1} to start new instances with it"
-                )
-        self._registered[key] = row_id
-        self._definition_hash[row_id] = definition.content_hash
-        self._compiled.setdefault(definition.content_hash, CompiledWorkflow(definition))
-        return row_id
-
-    def _workflow(self, store: Store, definition_id: int) -> CompiledWorkflow:
-        content_hash = self._definition_hash.get(definition_id)
-        if content_hash is None or content_hash not in self._compiled:
-            text, source = store.definition_text(definition_id)
-            definition = parse_definition(text, source, notice_ids=None)
-            content_hash = definition.content_hash
-            self._definition_hash[definition_id] = content_hash
-            self._compiled.setdefault(content_hash, CompiledWorkflow(definition))
-        return self._compiled[content_hash]
 
     def definition_of(self, instance: Instance | str) -> Definition:
         """The definition version an instance runs (not necessarily the file's current one)."""
         instance_id = instance if isinstance(instance, str) else instance.id
-        with self.db.read() as conn:
-            store = Store(conn)
-            loaded = store.instance(instance_id)
+        with self.storage.read() as unit:
+            loaded = unit.records.instance(instance_id)
             if loaded is None:
                 raise InstanceNotFound(f"no instance '{instance_id}'")
-            return self._workflow(store, loaded[1]).definition
+            return self.registry.compiled(unit.records, loaded[1]).definition
 
     def definitions_in_use(self) -> list[tuple[str, int, str, int]]:
-        with self.db.read() as conn:
-            return Store(conn).definitions_in_use()
+        with self.storage.read() as unit:
+            return unit.records.definitions_in_use()
 
     # -- writes ---------------------------------------------------------------------------------------
 
-    def _runner(self, store: Store, now: datetime) -> StepRunner:
-        return StepRunner(
-            store=store, catalogue=self.catalogue, compiled=self._workflow, register=self._register, now=now
-        )
-
-    def _actor(self, store: Store, actor: str | Person) -> Person:
+    def _actor(self, store: RecordReader, actor: str | Person) -> Person:
         if isinstance(actor, Person):
             return actor
         if actor == SYSTEM_ACTOR.id:
@@ -158,9 +105,14 @@ class Engine:
     ) -> Instance:
         """Start an instance of ``workflow`` as ``actor``, with its initial fields."""
         at = self._now(now)
-        with self.db.write() as conn:
-            store = Store(conn)
-            return self._runner(store, at).start(workflow, self._actor(store, actor), dict(fields or {}), note)
+        with self.storage.write() as unit:
+            records = unit.records
+            plan = self.planner(records, at).start(workflow, self._actor(records, actor), dict(fields or {}), note)
+            self.execute(plan, records)
+            # Read back: the stored definition row decides the version and hash the instance runs.
+            stored = records.instance(plan.after.id)
+            assert stored is not None  # written just above, in this transaction
+            return stored[0]
 
     def fire(
         self,
@@ -177,29 +129,29 @@ class Engine:
         """Fire ``trigger`` on an instance as ``actor``; everything the step causes commits with it, or nothing."""
         at = self._now(now)
         try:
-            with self.db.write() as conn:
-                store = Store(conn)
+            with self.storage.write() as unit:
+                records = unit.records
                 if idempotency_key is not None:
-                    first = store.idempotent_result(idempotency_key)
+                    first = records.idempotent_result(idempotency_key)
                     if first is not None:
                         return _instance_from_data(first)
-                result = self._runner(store, at).fire(
+                plan = self.planner(records, at).fire(
                     instance_id,
                     trigger,
-                    self._actor(store, actor),
+                    self._actor(records, actor),
                     dict(fields or {}),
                     note,
                     expected_version=expected_version,
                 )
+                audit_id = self.execute(plan, records)
                 if idempotency_key is not None:
-                    audit_id = store.last_audit_id(instance_id)
-                    store.remember_idempotency(idempotency_key, instance_id, audit_id, _instance_data(result), at)
-                return result
+                    records.remember_idempotency(idempotency_key, instance_id, audit_id, _instance_data(plan.after), at)
+                return plan.after
         except DuplicateRow:
             if idempotency_key is None:
                 raise
-            with self.db.read() as conn:  # a concurrent retry with the same key committed first
-                first = Store(conn).idempotent_result(idempotency_key)
+            with self.storage.read() as unit:  # a concurrent retry with the same key committed first
+                first = unit.records.idempotent_result(idempotency_key)
             if first is None:
                 raise
             return _instance_from_data(first)
@@ -209,49 +161,55 @@ class Engine:
     def import_people(self, people: Iterable[Person]) -> tuple[int, int]:
         """Validate, then add or update directory entries in one transaction; returns (added, updated)."""
         checked = validate_people(people)
-        with self.db.write() as conn:
-            return Store(conn).upsert_people(checked)
+        with self.storage.write() as unit:
+            return unit.records.upsert_people(checked)
 
     def people(self) -> list[Person]:
-        with self.db.read() as conn:
-            return Store(conn).people()
+        with self.storage.read() as unit:
+            return unit.records.people()
 
     def person(self, person_id: str) -> Person:
-        with self.db.read() as conn:
-            return self._actor(Store(conn), person_id)
+        with self.storage.read() as unit:
+            return self._actor(unit.records, person_id)
 
     # -- reads ----------------------------------------------------------------------------------------
 
     def get(self, instance_id: str) -> Instance:
-        with self.db.read() as conn:
-            loaded = Store(conn).instance(instance_id)
+        with self.storage.read() as unit:
+            loaded = unit.records.instance(instance_id)
         if loaded is None:
             raise InstanceNotFound(f"no instance '{instance_id}' (see `consultflow list`)")
         return loaded[0]
 
     def history(self, instance_id: str) -> list[AuditEntry]:
-        with self.db.read() as conn:
-            store = Store(conn)
-            if store.instance(instance_id) is None:
+        with self.storage.read() as unit:
+            if unit.records.instance(instance_id) is None:
                 raise InstanceNotFound(f"no instance '{instance_id}'")
-            return store.history(instance_id)
+            return unit.records.history(instance_id)
 
     def list(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> builtins.list[Instance]:
-        with self.db.read() as conn:
-            return Store(conn).instances(workflow, state, limit)
+        with self.storage.read() as unit:
+            return unit.records.instances(workflow, state, limit)
 
     def linked(self, instance_id: str, via: str, workflow: str | None = None) -> builtins.list[Instance]:
         """Instances whose ref field ``via`` points to this one."""
-        with self.db.read() as conn:
-            store = Store(conn)
-            found = [store.instance(i) for i, _ in store.linked(instance_id, via, workflow)]
+        with self.storage.read() as unit:
+            records = unit.records
+            found = [records.instance(i) for i, _ in records.linked(instance_id, via, workflow)]
         return [f[0] for f in found if f is not None]
 
     def timers(
-        self, instance_id: str, statuses: tuple[str, ...] = ("pending", "fired", "skipped", "cancelled")
+        self, instance_id: str, statuses: tuple[TimerStatus, ...] = ("pending", "fired", "skipped", "cancelled")
     ) -> builtins.list[Timer]:
-        with self.db.read() as conn:
-            return Store(conn).timers_of(instance_id, statuses)
+        with self.storage.read() as unit:
+            return unit.records.timers_of(instance_id, statuses)
+
+    def outbox(
+        self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
+    ) -> builtins.list[OutboxMessage]:
+        """Outbox rows, oldest first, optionally of one status or one instance."""
+        with self.storage.read() as unit:
+            return unit.records.outbox(status, instance_id, limit)
 
     def deadlines(self, instance: Instance) -> dict[str, Any]:
         """Each named deadline's calendar day (local) for the instance's definition version."""
@@ -269,9 +227,9 @@ class Engine:
         roles: tuple[str, ...] = ()
         if person is not None:
             who = person if isinstance(person, Person) else self.person(person)
-            with self.db.read() as conn:
-                runner = self._runner(Store(conn), self._now(None))
-                related = {k: v.fields for k, v in runner.related(definition, instance.fields).items()}
+            with self.storage.read() as unit:
+                planner = self.planner(unit.records, self._now(None))
+                related = {k: v.fields for k, v in planner.related(definition, instance.fields).items()}
             roles = effective_roles(who, definition, instance.fields, related)
         return [
             AllowedTrigger(
@@ -294,22 +252,22 @@ class Engine:
     ) -> int:
         """Store one generation of a document (every format under one new revision); returns the revision."""
         at = self._now(now)
-        with self.db.write() as conn:
-            store = Store(conn)
-            if store.instance(instance_id) is None:
+        with self.storage.write() as unit:
+            records = unit.records
+            if records.instance(instance_id) is None:
                 raise InstanceNotFound(f"no instance '{instance_id}'")
-            revision = store.next_document_revision(instance_id, kind, language)
+            revision = records.next_document_revision(instance_id, kind, language)
             for fmt, content in contents.items():
-                store.insert_document(instance_id, kind, symbol, language, fmt, revision, content, at, actor)
+                records.insert_document(instance_id, kind, symbol, language, fmt, revision, content, at, actor)
             return revision
 
     def documents(self, instance_id: str) -> builtins.list[Document]:
-        with self.db.read() as conn:
-            return Store(conn).documents(instance_id)
+        with self.storage.read() as unit:
+            return unit.records.documents(instance_id)
 
     def document_content(self, document_id: int) -> bytes:
-        with self.db.read() as conn:
-            content = Store(conn).document_content(document_id)
+        with self.storage.read() as unit:
+            content = unit.records.document_content(document_id)
         if content is None:
             raise InstanceNotFound(f"no document {document_id}")
         return content

@@ -15,21 +15,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from engine.calendar import BusinessCalendar
 from engine.clock import aware_utc
-from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.errors import Conflict, ConsultflowError, DatabaseError
-from engine.records import Instance, Timer
+from engine.execution import write_notices
+from engine.planning import Planner
+from engine.ports import UnitOfWork
+from engine.records import Instance, Timer, TimerKind
 from engine.roles import SYSTEM_ACTOR
-from engine.steps import StepRunner
-from storage.claims import Claims
-from storage.repository import Store
-
-if TYPE_CHECKING:
-    from engine.service import Engine
+from engine.service import Engine
 
 Outcome = Literal["fired", "skipped", "failed"]
 DEFAULT_LIMIT = 500
@@ -43,7 +40,7 @@ class TimerOutcome:
     timer_id: int
     instance_id: str
     key: str
-    kind: str
+    kind: TimerKind | Literal["?"]
     due_at: datetime
     outcome: Outcome
     detail: str
@@ -128,13 +125,13 @@ def _active_in(definition: Definition, key: str) -> tuple[str, ...] | None:
 
 
 class _Pass:
-    """Claimed timers handled on one transaction: one step runner (it caches the directory), the
+    """Claimed timers handled on one transaction: one planner (it caches the directory), the
     instances read so far, and the status of each timer, written in one statement at the end."""
 
-    def __init__(self, engine: Engine, store: Store, claims: Claims, now: datetime) -> None:
+    def __init__(self, engine: Engine, work: UnitOfWork, now: datetime) -> None:
         self.engine, self.now = engine, now
-        self.store, self.claims = store, claims
-        self.runner: StepRunner = engine._runner(self.store, now)
+        self.work = work
+        self.planner: Planner = engine.planner(work.records, now)
         self._instances: dict[str, tuple[Instance, Definition] | None] = {}
         self.results: list[TimerOutcome] = []
 
@@ -148,11 +145,15 @@ class _Pass:
         """Read the instances of the batch's reminders in one query (one each would cost more than the rest)."""
         wanted = [t.instance_id for t in timers if t.kind == "reminder" and t.instance_id not in self._instances]
         if wanted:
-            for instance_id, (instance, definition_id) in self.claims.instances(wanted).items():
-                self._instances[instance_id] = (instance, self.engine._workflow(self.store, definition_id).definition)
+            for instance_id, (instance, definition_id) in self.work.timers.instances(wanted).items():
+                definition = self.engine.registry.compiled(self.work.records, definition_id).definition
+                self._instances[instance_id] = (instance, definition)
 
     def settle(self) -> list[TimerOutcome]:
-        self.claims.settle([(o.timer_id, o.outcome, o.detail) for o in self.results])
+        # A failed attempt never reaches here (its transaction is rolled back), so the outcome is a status.
+        self.work.timers.settle(
+            [(o.timer_id, "fired" if o.outcome == "fired" else "skipped", o.detail) for o in self.results]
+        )
         return self.results
 
     def _record(self, timer: Timer, outcome: Outcome, detail: str) -> None:
@@ -162,28 +163,29 @@ class _Pass:
 
     def _instance(self, instance_id: str) -> tuple[Instance, Definition] | None:
         if instance_id not in self._instances:
-            loaded = self.store.instance(instance_id)
+            loaded = self.work.records.instance(instance_id)
             self._instances[instance_id] = (
-                (loaded[0], self.engine._workflow(self.store, loaded[1]).definition) if loaded else None
+                (loaded[0], self.engine.registry.compiled(self.work.records, loaded[1]).definition) if loaded else None
             )
         return self._instances[instance_id]
 
     def _fire(self, timer: Timer, trigger: str) -> None:
         # A step may change this instance and, through effects, others: forget every instance read so far.
         self._instances.clear()
-        before = self.store.instance(timer.instance_id)
+        self.planner.forget()  # and what an earlier plan of this batch (perhaps refused) laid over the reads
         try:
-            with self.claims.savepoint():  # a refusal undoes the step only, not the claim
-                after = self.runner.fire(
-                    timer.instance_id, trigger, SYSTEM_ACTOR, {}, f"timer {timer.key}: {timer.rule}"
-                )
+            with self.work.savepoint():  # a refusal undoes the step only, not the claim
+                note = f"timer {timer.key}: {timer.rule}"
+                plan = self.planner.fire(timer.instance_id, trigger, SYSTEM_ACTOR, {}, note)
+                self.engine.execute(plan, self.work.records)
         except (Conflict, DatabaseError):
             raise  # not a refusal: this attempt fails and the timer stays pending
         except ConsultflowError as refused:
+            self.planner.forget()
             self._record(timer, "skipped", str(refused))
             return
-        was = before[0].state if before else "?"
-        self._record(timer, "fired", f"{trigger}: {was} -> {after.state}")
+        was = plan.before.state if plan.before else "?"
+        self._record(timer, "fired", f"{trigger}: {was} -> {plan.after.state}")
 
     def _remind(self, timer: Timer) -> None:
         loaded = self._instance(timer.instance_id)
@@ -200,11 +202,8 @@ class _Pass:
         if refusal is not None or timer.notice is None:
             self._record(timer, "skipped", refusal or "not sent: no notice")
             return
-        days = deadline_days(definition, instance.fields, catalogue.body)
-        # No note and no trigger: a template's "note from the secretariat" must stay empty for a reminder.
-        count = self.runner.enqueue(
-            [timer.notice], definition, instance, days, SYSTEM_ACTOR, None, None, None, timer_id=timer.id
-        )
+        drafts = self.planner.reminder(instance, definition, timer.notice)
+        count = write_notices(self.work.records, instance.id, drafts, self.now, timer_id=timer.id)
         self._record(timer, "fired", f"sent {timer.notice}: {count} message(s) queued")
 
 
@@ -212,9 +211,9 @@ def _claimed_pass(
     engine: Engine, now: datetime, size: int, skip: Sequence[int], claimed: list[int]
 ) -> list[TimerOutcome]:
     """Fast path: claim up to ``size`` due timers and handle them all on one transaction."""
-    with engine.db.write() as conn:
-        work = _Pass(engine, Store(conn), Claims(conn), now)
-        timers = work.claims.claim_batch(now, size, skip)
+    with engine.storage.write() as unit:
+        work = _Pass(engine, unit, now)
+        timers = unit.timers.claim_batch(now, size, skip)
         claimed.extend(t.id for t in timers)
         work.prefetch(timers)
         for timer in timers:
@@ -225,9 +224,9 @@ def _claimed_pass(
 def _single(engine: Engine, timer_id: int, now: datetime) -> TimerOutcome | None:
     """Slow path: one timer on its own transaction, so that its failure is its own (None: taken meanwhile)."""
     try:
-        with engine.db.write() as conn:
-            work = _Pass(engine, Store(conn), Claims(conn), now)
-            timer = work.claims.claim(timer_id, now)
+        with engine.storage.write() as unit:
+            work = _Pass(engine, unit, now)
+            timer = unit.timers.claim(timer_id, now)
             if timer is None:
                 return None
             work.handle(timer)
@@ -240,10 +239,9 @@ def _failure(engine: Engine, timer_id: int, now: datetime, exc: Exception) -> Ti
     detail = f"attempt at {now.isoformat()} failed: {type(exc).__name__}: {exc}"
     timer: Timer | None = None
     try:
-        with engine.db.write() as conn:
-            claims = Claims(conn)
-            claims.note_failure(timer_id, detail)
-            timer = claims.timer(timer_id)
+        with engine.storage.write() as unit:
+            unit.timers.note_failure(timer_id, detail)
+            timer = unit.timers.timer(timer_id)
     except ConsultflowError:
         pass  # the database itself is failing: the report still says what happened
     if timer is None:
@@ -301,14 +299,13 @@ def process_all_due(
 
 def queue_status(engine: Engine, now: datetime) -> tuple[int, datetime | None]:
     """How many timers are pending and when the next one after ``now`` falls due."""
-    with engine.db.read() as conn:
-        claims = Claims(conn)
-        return claims.pending_count(), claims.next_due(after=now)
+    with engine.storage.read() as unit:
+        return unit.timers.pending_count(), unit.timers.next_due(after=now)
 
 
 def next_due(engine: Engine, after: datetime) -> datetime | None:
-    with engine.db.read() as conn:
-        return Claims(conn).next_due(after=after)
+    with engine.storage.read() as unit:
+        return unit.timers.next_due(after=after)
 
 
 def scheduled(engine: Engine, now: datetime, days: int, past_days: int = 0) -> list[ScheduledTimer]:
@@ -316,11 +313,10 @@ def scheduled(engine: Engine, now: datetime, days: int, past_days: int = 0) -> l
     happened to the timers due in that many past days (fired, skipped, cancelled)."""
     now = aware_utc(now, "now")
     until = now + timedelta(days=days)
-    with engine.db.read() as conn:
-        claims = Claims(conn)
-        rows = claims.listing(None, until, ("pending",))
+    with engine.storage.read() as unit:
+        rows = unit.timers.listing(None, until, ("pending",))
         if past_days > 0:
-            rows += claims.listing(now - timedelta(days=past_days), now, ("fired", "skipped", "cancelled"))
+            rows += unit.timers.listing(now - timedelta(days=past_days), now, ("fired", "skipped", "cancelled"))
     rows.sort(key=lambda r: (r[0].due_at, r[0].id))
     calendar = engine.catalogue.body.calendar
     listed = []

@@ -1,12 +1,12 @@
 """Notices by e-mail: render in the reader's language, build safe messages, deliver over SMTP.
 
-The loopback development server lives in ``notifications.maildir_server`` and is not re-exported, so
-importing this package never imports aiosmtpd.
+The list of notices (ids, names, recipients, the calendar flag, the workflows that send them) is the
+engine's: ``engine.catalogue.load_catalogue().notices``. The loopback development server lives in
+``notifications.maildir_server`` and is not re-exported, so importing this package never imports aiosmtpd.
 """
 
 from __future__ import annotations
 
-from notifications.catalogue import CALENDAR_NOTICES, NOTICES, NoticeSpec
 from notifications.context import LANGUAGES, NoticeContext, Recipient, check_context
 from notifications.errors import (
     InvalidAddress,
@@ -26,10 +26,8 @@ from notifications.retry import MAX_ATTEMPTS, next_attempt, should_give_up
 from notifications.smtp import DeliveryResult, MailSender, SmtpSettings, classify_failure
 
 __all__ = [
-    "CALENDAR_NOTICES",
     "LANGUAGES",
     "MAX_ATTEMPTS",
-    "NOTICES",
     "DeliveryResult",
     "InvalidAddress",
     "InvalidContext",
@@ -37,7 +35,6 @@ __all__ = [
     "MailSender",
     "Mailbox",
     "NoticeContext",
-    "NoticeSpec",
     "NotificationError",
     "Recipient",
     "RenderError",

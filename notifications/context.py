@@ -3,14 +3,16 @@
 The engine builds one context per outbox row, in the transaction of the step that caused the notice,
 and stores it as JSON; the dispatcher renders it later, possibly after a restart. So the context holds
 only JSON values: strings, numbers, booleans, null, lists and objects. Dates are ``"YYYY-MM-DD"``
-strings (Geneva calendar dates) and instants are ISO-8601 strings with an offset; the template filters
-``date`` and ``datetime`` format both for the reader.
+strings (calendar dates in the body's time zone) and instants are ISO-8601 strings with an offset; the
+template filters ``date`` and ``datetime`` format both for the reader, in the zone named by
+``body.timezone``.
 
 Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` may be empty)::
 
     notice:    {"id": "N01", "name": "meeting_invitation"}
     body:      {"code": "CWG-Internet", "code_fr": "GTC-Internet", "name_en": ..., "name_fr": ...,
-                "list_id": "cwg-internet.consultflow.invalid", "mail_domain": "consultflow.invalid"}
+                "list_id": "cwg-internet.consultflow.invalid", "mail_domain": "consultflow.invalid",
+                "timezone": "<IANA zone of the body's calendar>"}
     instance:  {"id": "<uuid>", "workflow": "meeting_cycle", "state": "convened", "version": 3,
                 "fields": {...}}
     related:   {"meeting": {"id", "workflow", "state", "fields"}, "topic": {...}}   # one level of refs
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.calendar import BusinessCalendar
 from notifications.errors import InvalidContext
 
 JSONValue = Any
@@ -37,6 +41,9 @@ JSONValue = Any
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "ru", "zh")
 """The six official ITU languages, the only ones a recipient may read."""
+
+DEFAULT_TIMEZONE: str = BusinessCalendar.timezone
+"""The zone of a context without ``body.timezone``: rows queued before the engine stored it, read as then."""
 
 
 class NoticeRef(TypedDict):
@@ -55,6 +62,7 @@ class BodyInfo(TypedDict):
     name_fr: str
     list_id: str
     mail_domain: str
+    timezone: NotRequired[str]  # the body's calendar zone; see DEFAULT_TIMEZONE for rows without it
 
 
 class RelatedInstance(TypedDict):
@@ -143,7 +151,19 @@ def check_context(data: Mapping[str, object]) -> NoticeContext:
         raise InvalidContext("instance.fields", "not an object")
     if not isinstance(instance["version"], int):
         raise InvalidContext("instance.version", "not an integer")
+    body_zone(cast(Mapping[str, object], data["body"]))
     language = cast(Mapping[str, object], data["recipient"])["language"]
     if language not in LANGUAGES:
         raise InvalidContext("recipient.language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
     return cast(NoticeContext, data)
+
+
+def body_zone(body: Mapping[str, object]) -> ZoneInfo:
+    """The time zone the notice shows dates and times in: the body's (``body.timezone``)."""
+    name = body.get("timezone", DEFAULT_TIMEZONE)
+    if not isinstance(name, str):
+        raise InvalidContext("body.timezone", "not a time zone name")
+    try:
+        return ZoneInfo(name)  # cached by zoneinfo, so a filter may call this for every date
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidContext("body.timezone", f"unknown time zone {name!r}") from exc

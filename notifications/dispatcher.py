@@ -37,19 +37,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from engine.clock import Clock
+from engine.ports import OutboxQueue
 from engine.records import OutboxMessage
+from engine.service import Engine
 from notifications.context import check_context
-from notifications.errors import NotificationError
+from notifications.errors import NotificationError, UnknownNotice
 from notifications.headers import validate_address
 from notifications.message import build_message, message_id_for, parse_mailbox
 from notifications.rendering import render_notice
 from notifications.retry import next_attempt, relay_pause, should_give_up
 from notifications.settings import with_body_identity
 from notifications.smtp import DeliveryResult, MailSender, SmtpSettings
-from storage.outbox import OutboxQueue
 
-if TYPE_CHECKING:
-    from engine.service import Engine
+if TYPE_CHECKING:  # a type only: importing the module would load aiosmtpd, which only the embedded server needs
     from notifications.maildir_server import EmbeddedSmtp
 
 log = logging.getLogger("consultflow.dispatcher")
@@ -273,9 +273,13 @@ class Dispatcher:
         """The message for ``row`` and its envelope recipient; raises NotificationError if it cannot be built."""
         context = check_context(row.context)
         recipient = context["recipient"]
+        notice = self.engine.catalogue.notices.get(row.notice)
+        if notice is None:
+            raise UnknownNotice(row.notice)
         rendered = render_notice(row.notice, recipient["language"], context)
         message = build_message(
             rendered,
+            notice=notice,
             sender=self.sender,
             recipient=recipient,
             context=context,
@@ -302,8 +306,8 @@ class Dispatcher:
         return _outcome(row, result, detail)
 
     def _db(self, action: Callable[[OutboxQueue], T]) -> T:
-        with self.engine.db.write() as conn:
-            return action(OutboxQueue(conn))
+        with self.engine.storage.write() as unit:
+            return action(unit.outbox)
 
     # -- the loop -------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ fields carry the data.
 
 from __future__ import annotations
 
-from engine.errors import ConsultflowError
+from engine.errors import ConsultflowError, NotAllowed, NotFound
 
 
 class NotificationError(ConsultflowError):
@@ -78,20 +78,16 @@ class InvalidSettings(NotificationError):
     """The SMTP settings are invalid."""
 
 
-class OutboxMessageNotFound(NotificationError):
+class OutboxMessageNotFound(NotificationError, NotFound):
     """No outbox message has that id."""
-
-    exit_code = 4
 
     def __init__(self, message_id: int) -> None:
         self.message_id = message_id
         super().__init__(f"no outbox message {message_id} (see `consultflow outbox list`)")
 
 
-class NotRetryable(NotificationError):
+class NotRetryable(NotificationError, NotAllowed):
     """Only a failed outbox message can be put back in the queue."""
-
-    exit_code = 3
 
     def __init__(self, message_id: int, status: str) -> None:
         self.message_id, self.status = message_id, status

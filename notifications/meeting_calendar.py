@@ -15,8 +15,8 @@ from typing import Literal
 
 import icalendar
 
-from notifications.context import NoticeContext
-from notifications.formatting import as_date, as_instant, format_ordinal
+from engine.formatting import as_date, as_instant, format_ordinal
+from notifications.context import NoticeContext, body_zone
 
 PRODID = "-//consultflow//meeting notices//EN"
 
@@ -53,8 +53,9 @@ def meeting_calendar(
     event.add("sequence", instance["version"])
     event.add("dtstamp", as_instant(stamp).astimezone(dt.UTC))
     if has_dates:
-        start = as_date(fields["start"])
-        end = as_date(fields.get("end") or fields["start"])
+        zone = body_zone(context["body"])  # the days of the meeting where the body sits
+        start = as_date(fields["start"], zone)
+        end = as_date(fields.get("end") or fields["start"], zone)
         event.add("dtstart", start)
         event.add("dtend", end + dt.timedelta(days=1))
     template = _SUMMARY.get(language, _SUMMARY["en"])

@@ -4,9 +4,10 @@ Every header value that comes from data goes through notifications.headers (refu
 line break or control character, encoded words neutralised). The message is UTF-8 throughout, with
 text and HTML alternatives (quoted-printable, so it survives relays without 8BITMIME), a Message-ID
 chosen by the caller (stable per outbox row, so retries keep it), ``List-Id``,
-``Auto-Submitted: auto-generated`` and ``Content-Language``. Meeting notices (N01, N02) also carry
-the iCalendar invitation, both as a ``text/calendar; method=...`` alternative and as an attachment,
-which is what Outlook, Gmail and Apple Mail each look for.
+``Auto-Submitted: auto-generated`` and ``Content-Language``. Notices marked ``calendar`` in the catalogue
+(the meeting notices N01 and N02) also carry the iCalendar invitation, both as a
+``text/calendar; method=...`` alternative and as an attachment, which is what Outlook, Gmail and Apple
+Mail each look for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from notifications.catalogue import CALENDAR_NOTICES
+from engine.catalogue import NoticeSpec
 from notifications.context import NoticeContext, Recipient
 from notifications.errors import InvalidMessageInput
 from notifications.headers import check_header_text, mailbox, validate_address
@@ -63,6 +64,7 @@ def message_id_for(outbox_id: int, domain: str) -> str:
 def build_message(
     rendered: RenderedNotice,
     *,
+    notice: NoticeSpec,
     sender: MailboxLike,
     recipient: MailboxLike,
     cc: Sequence[MailboxLike] = (),
@@ -70,12 +72,17 @@ def build_message(
     message_id: str,
     date: dt.datetime,
 ) -> EmailMessage:
-    """Assemble the message for ``recipient``; raises UnsafeHeaderValue/InvalidAddress before anything is sent."""
+    """Assemble the message for ``recipient``; raises UnsafeHeaderValue/InvalidAddress before anything is sent.
+
+    ``notice`` is the catalogue's entry for the notice in ``context`` (its ``calendar`` flag adds the invitation).
+    """
     if date.tzinfo is None or date.utcoffset() is None:
         raise InvalidMessageInput(f"Refused the naive date {date.isoformat()}: pass an aware datetime.")
     if not _MESSAGE_ID.match(message_id):
         raise InvalidMessageInput(f"The Message-ID {message_id!r} is not of the form <local@domain>.")
     notice_id = check_header_text("notice id", context["notice"]["id"])
+    if notice.id != notice_id:
+        raise InvalidMessageInput(f"The context is for notice {notice_id}, not {notice.id}.")
     from_, to = _mailbox("sender", sender), _mailbox("recipient", recipient)
     copies = [_mailbox("cc", item) for item in cc]
     body = context["body"]
@@ -97,7 +104,7 @@ def build_message(
     msg["X-Consultflow-Notice"] = notice_id
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    if notice_id in CALENDAR_NOTICES:
+    if notice.calendar:
         part = meeting_calendar(context, organizer=from_, attendee=to, stamp=date, language=rendered.language_used)
         if part is not None:
             params = {"method": part.method, "charset": "utf-8"}

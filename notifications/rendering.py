@@ -4,23 +4,23 @@ Templates live in ``templates/<language>/<NOTICE>.subject.txt``, ``.body.txt`` a
 A notice is rendered in the reader's language when all three of its files exist in that language's
 folder; otherwise the whole notice falls back to English, so one message never mixes two languages.
 Shared pieces (``_layout.html``, ``_layout.txt``) fall back file by file. One Environment is cached per
-language, with ``StrictUndefined`` and autoescaping for ``.html`` files only.
+language, with ``StrictUndefined`` and autoescaping for ``.html`` files only; its filters (``filters.py``) show
+dates and times in the time zone of the body in the context being rendered.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notifications import formatting
 from notifications.context import LANGUAGES, NoticeContext
 from notifications.errors import RenderError, TemplateMissing, UnknownLanguage
+from notifications.filters import template_filters
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "en"
@@ -81,30 +81,7 @@ def environment(language: str) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-
-    def bind(f: Callable[..., str]) -> Callable[..., str]:
-        """Give a formatting function the environment's language, refusing undefined arguments by name."""
-
-        @functools.wraps(f)
-        def apply(value: object, *args: object, **kwargs: object) -> str:
-            for argument in (value, *args, *kwargs.values()):
-                if isinstance(argument, jinja2.Undefined):
-                    str(argument)  # StrictUndefined raises UndefinedError naming the missing variable
-            return f(language, value, *args, **kwargs)
-
-        return apply
-
-    env.filters.update(
-        date=bind(formatting.format_day),
-        date_span=bind(formatting.format_span),
-        datetime=bind(formatting.format_instant),
-        number=bind(formatting.format_number),
-        ordinal=bind(formatting.format_ordinal),
-        council_symbol=bind(formatting.council_symbol),
-        language_names=bind(formatting.language_names),
-        join_words=bind(formatting.join_words),
-        url=bind(lambda _language, value: formatting.link(value)),
-    )
+    env.filters.update(template_filters(language))
     env.globals["lang"] = language
     return env
 

@@ -2,7 +2,7 @@
 
 ``MailSender.send`` never raises for an SMTP or network failure: it returns a DeliveryResult that
 says ``sent``, ``partial`` (accepted for some envelope recipients only), ``temporary`` (retry later)
-or ``permanent`` (give up, with the server's reason). Rules (shared/libraries.md §4.2):
+or ``permanent`` (give up, with the server's reason). The rules:
 
 - a 5xx reply to MAIL, RCPT or DATA is permanent; a 4xx reply is temporary;
 - connection refused, disconnects, timeouts and other network errors are temporary;

@@ -19,7 +19,6 @@ from reports.errors import (
 )
 from reports.generation import FORMATS, KIND, GeneratedReport, generate_report, read_record, render
 from reports.model import Header, Item, Paragraph, Report, Section
-from reports.ordinals import spelled_ordinal
 from reports.record import BodySettings, Decision, Escalation, MeetingRecord, Topic
 from reports.render import render_html, render_markdown
 from reports.translations import Translations, load_translations
@@ -57,6 +56,5 @@ __all__ = [
     "render_docx",
     "render_html",
     "render_markdown",
-    "spelled_ordinal",
     "symbol_in",
 ]

@@ -18,13 +18,12 @@ from datetime import date
 
 from babel import Locale
 
-from reports.dates import format_day, span_ends
+from engine.formatting import format_day, join_words, span_ends, spelled_ordinal
 from reports.model import Header, Item, Paragraph, Report, Section
-from reports.ordinals import spelled_ordinal
 from reports.record import BodySettings, Decision, MeetingRecord
 from reports.references import ReferenceWording, cite, parse_reference
 from reports.translations import Translations
-from reports.wording import Wording, join_words, wording
+from reports.wording import Wording, wording
 
 MEASURES_PARAGRAPH = "2.2"
 _LANGUAGE_SUFFIX = {"en": "E", "fr": "F", "es": "S", "ru": "R", "ar": "A", "zh": "C"}

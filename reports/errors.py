@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.errors import ConsultflowError
+from engine.errors import ConsultflowError, NotAllowed
 
 
 class ReportError(ConsultflowError):
@@ -17,10 +17,8 @@ class NotAMeeting(ReportError):
         super().__init__(f"{instance_id} is a {workflow}, not a meeting_cycle: give the meeting's id")
 
 
-class ReportNotReady(ReportError):
+class ReportNotReady(ReportError, NotAllowed):
     """The meeting report is not approved yet, so there is no Chair's report to write."""
-
-    exit_code = 3
 
     def __init__(self, instance_id: str, state: str) -> None:
         self.instance_id, self.state = instance_id, state

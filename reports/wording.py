@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from babel.lists import format_list
 from jinja2 import Environment, StrictUndefined, Template
 
+from engine.formatting import join_words
 from reports.errors import ReportError, UnknownLanguage
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -28,11 +28,6 @@ _SPACES = re.compile(r"[ \t\r\n]+")  # not the no-break spaces of French typogra
 def languages() -> tuple[str, ...]:
     """The languages that have report wording, sorted."""
     return tuple(sorted(p.name for p in TEMPLATES_DIR.iterdir() if (p / WORDING_FILE).is_file()))
-
-
-def join_words(language: str, items: Iterable[object]) -> str:
-    """Join as a sentence does: "a, b and c" (UN style, no serial comma), "a, b et c"."""
-    return format_list([str(i) for i in items], locale="en_GB" if language == "en" else language)
 
 
 class Wording:

@@ -6,13 +6,13 @@ random and long, so a fast digest is safe and lets a request find its token by a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, ForeignKey, Index, String, Table, insert, select, update
 from sqlmodel import Field, SQLModel
 
+from engine.records import ApiToken
 from storage.tables import UtcDateTime, _utc
 
 
@@ -55,22 +55,6 @@ def _t(model: Any) -> Table:
 
 
 ACCOUNT, API_TOKEN, WEB_SECRET = _t(AccountRow), _t(ApiTokenRow), _t(WebSecretRow)
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    """A token's record (never the token itself): who it belongs to, its name, when used and revoked."""
-
-    id: int
-    person_id: str
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 def _token(row: Any) -> ApiToken:

@@ -8,13 +8,12 @@ and whoever comes second finds the row no longer pending).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from engine.records import Instance, Timer
+from engine.records import Instance, Timer, TimerStatus
 from storage.repository import INSTANCE, INSTANCE_COLUMNS, INSTANCE_FROM, TIMER, instance_from_row, timer_from_row
 
 PENDING = "pending"
@@ -65,7 +64,7 @@ class Claims:
         )
         return sorted((timer_from_row(r) for r in rows), key=lambda t: (t.due_at, t.id))  # RETURNING has no order
 
-    def settle(self, results: Sequence[tuple[int, str, str]]) -> None:
+    def settle(self, results: Sequence[tuple[int, TimerStatus, str]]) -> None:
         """Record how claimed timers ended: (id, fired or skipped, why), in one round trip."""
         if results:
             self.conn.execute(
@@ -80,12 +79,6 @@ class Claims:
         self.conn.execute(
             update(TIMER).where(TIMER.c.id == timer_id, TIMER.c.status == PENDING).values(detail=detail[:2000])
         )
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Undo only what happens inside on error (the claim before it stays), then re-raise."""
-        with self.conn.begin_nested():
-            yield
 
     # -- reading the queue ------------------------------------------------------------------------------
 
@@ -110,7 +103,7 @@ class Claims:
         return due
 
     def listing(
-        self, since: datetime | None, until: datetime, statuses: Sequence[str], limit: int = 10_000
+        self, since: datetime | None, until: datetime, statuses: Sequence[TimerStatus], limit: int = 10_000
     ) -> list[tuple[Timer, str, str]]:
         """(timer, workflow, instance state) for timers due up to ``until`` (from ``since``), by due time."""
         query = (

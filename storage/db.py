@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from engine.errors import DatabaseBusy, DatabaseError, DuplicateRow, SchemaOutdated
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_URL = "sqlite:///consultflow.db"
 
 
 def _sqlite_setup(engine: SqlEngine) -> None:
@@ -36,13 +35,14 @@ def _sqlite_setup(engine: SqlEngine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers take the write lock when they begin: a deferred BEGIN that reads then writes fails
-        # with "database is locked" under contention instead of waiting (libraries.md §2.1).
+        # with "database is locked" under contention instead of waiting
+        # (docs/library-notes.md, "SQLite: writers begin with BEGIN IMMEDIATE").
         conn.exec_driver_sql(conn.get_execution_options().get("consultflow_begin", "BEGIN IMMEDIATE"))
 
 
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 

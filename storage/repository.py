@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
-from engine.records import AuditEntry, Document, Instance, OutboxMessage, Person, Timer
+from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from storage.tables import (
     AuditRow,
     DocumentRow,
@@ -336,11 +336,6 @@ class Store:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))
         return [audit_from_row(r) for r in rows]
 
-    def last_audit_id(self, instance_id: str) -> int:
-        return int(
-            self.conn.execute(select(func.max(AUDIT.c.id)).where(AUDIT.c.instance_id == instance_id)).scalar_one()
-        )
-
     # -- idempotency ------------------------------------------------------------------------------------
 
     def idempotent_result(self, key: str) -> Mapping[str, Any] | None:
@@ -359,7 +354,7 @@ class Store:
 
     # -- timers -----------------------------------------------------------------------------------------
 
-    def timers_of(self, instance_id: str, statuses: Sequence[str] = ("pending",)) -> list[Timer]:
+    def timers_of(self, instance_id: str, statuses: Sequence[TimerStatus] = ("pending",)) -> list[Timer]:
         rows = self.conn.execute(_SELECT_TIMERS, {"id": instance_id, "statuses": list(statuses)})
         return [timer_from_row(r) for r in rows]
 
@@ -367,12 +362,19 @@ class Store:
         if rows:
             self.conn.execute(insert(TIMER), [dict(r) for r in rows])
 
-    def close_timers(self, ids: Sequence[int], status: str, now: datetime, detail: str) -> None:
-        if ids:
+    def cancel_timers(self, instance_id: str, keys: Sequence[tuple[str, datetime]], now: datetime, detail: str) -> None:
+        """Cancel the instance's pending timers with these (key, due), in one round trip."""
+        if keys:
             self.conn.execute(
                 update(TIMER)
-                .where(TIMER.c.id.in_(ids), TIMER.c.status == "pending")
-                .values(status=status, fired_at=now, detail=detail)
+                .where(
+                    TIMER.c.instance_id == bindparam("b_instance"),
+                    TIMER.c.key == bindparam("b_key"),
+                    TIMER.c.due_at == bindparam("b_due"),
+                    TIMER.c.status == "pending",
+                )
+                .values(status="cancelled", fired_at=now, detail=detail),
+                [{"b_instance": instance_id, "b_key": key, "b_due": due} for key, due in keys],
             )
 
     # -- outbox -----------------------------------------------------------------------------------------
@@ -382,7 +384,7 @@ class Store:
             self.conn.execute(insert(OUTBOX), [dict(r) for r in rows])
 
     def outbox(
-        self, status: str | None = None, instance_id: str | None = None, limit: int = 1000
+        self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
     ) -> list[OutboxMessage]:
         query = select(OUTBOX)
         if status:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from consultflow.wiring import open_engine
 from engine import Engine, FixedClock
 from engine.directory import read_people_csv
 
@@ -76,7 +77,7 @@ def make_engine(db_url: str, clock: FixedClock) -> Iterator[Callable[..., Engine
     opened: list[Engine] = []
 
     def make(**kwargs: object) -> Engine:
-        engine = Engine.open(db_url, clock=clock, **kwargs)  # type: ignore[arg-type]
+        engine = open_engine(db_url, clock=clock, **kwargs)  # type: ignore[arg-type]
         opened.append(engine)
         if not engine.people():
             engine.import_people(read_people_csv((FIXTURES / "people.csv").read_text(encoding="utf-8"), "people.csv"))

@@ -1,4 +1,4 @@
-"""The 12th-meeting scenario of domain.md §5, driven through the public Python API (shared by tests)."""
+"""The 12th-meeting scenario (docs/procedure.md, "The 12th meeting as data") through the public Python API."""
 
 from __future__ import annotations
 

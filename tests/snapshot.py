@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine import Engine
 from storage.repository import AUDIT, DEFINITION, IDEMPOTENCY, INSTANCE, OUTBOX, PERSON, REF, TIMER
+from storage.unit import database_of
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -22,7 +23,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         "timer": TIMER,
         "outbox": OUTBOX,
     }
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         return {
             name: sorted((tuple(str(v) for v in row) for row in conn.execute(select(table))), key=repr)
             for name, table in tables.items()

@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from engine import Engine, Person
+from engine import ApiToken, Engine, Person
 from engine.clock import aware_utc
 from engine.errors import ConsultflowError, DuplicateRow, PersonNotFound
-from storage.auth import Accounts, ApiToken
-from storage.repository import Store
 from web.passwords import Passwords
 from web.sessions import fingerprint
 
@@ -65,36 +63,36 @@ class AccountService:
         """Give a directory person a (new) password; returns whether their account was created."""
         hashed = self.passwords.hash(password)
         now = aware_utc(self.engine.clock.now())
-        with self.engine.db.write() as conn:
-            if Store(conn).person(person_id) is None:
+        with self.engine.storage.write() as unit:
+            if unit.records.person(person_id) is None:
                 raise PersonNotFound(f"no person '{person_id}' in the directory: accounts belong to its people")
-            return Accounts(conn).set_password_hash(person_id, hashed, now)
+            return unit.accounts.set_password_hash(person_id, hashed, now)
 
     def authenticate(self, person_id: str, password: str) -> tuple[Person, str] | None:
         """The person and their session fingerprint when the password is theirs; None otherwise."""
-        with self.engine.db.read() as conn:
-            person = Store(conn).person(person_id)
-            stored = Accounts(conn).password_hash(person_id) if person is not None else None
+        with self.engine.storage.read() as unit:
+            person = unit.records.person(person_id)
+            stored = unit.accounts.password_hash(person_id) if person is not None else None
         if not self.passwords.verify(stored, password) or person is None or stored is None:
             return None
         if self.passwords.needs_rehash(stored):
             self.set_password(person_id, password)
-            with self.engine.db.read() as conn:
-                stored = Accounts(conn).password_hash(person_id) or stored
+            with self.engine.storage.read() as unit:
+                stored = unit.accounts.password_hash(person_id) or stored
         return person, fingerprint(stored)
 
     def session_person(self, person_id: str, session_fingerprint: str | None) -> Person | None:
         """The person a session cookie names, while their password is the one it was issued for."""
-        with self.engine.db.read() as conn:
-            person = Store(conn).person(person_id)
-            stored = Accounts(conn).password_hash(person_id) if person is not None else None
+        with self.engine.storage.read() as unit:
+            person = unit.records.person(person_id)
+            stored = unit.accounts.password_hash(person_id) if person is not None else None
         if person is None or stored is None or fingerprint(stored) != session_fingerprint:
             return None
         return person
 
     def with_accounts(self) -> set[str]:
-        with self.engine.db.read() as conn:
-            return Accounts(conn).with_accounts()
+        with self.engine.storage.read() as unit:
+            return unit.accounts.with_accounts()
 
     # -- API tokens -------------------------------------------------------------------------------------
 
@@ -104,10 +102,10 @@ class AccountService:
             raise TokenNameInvalid()
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = aware_utc(self.engine.clock.now())
-        with self.engine.db.write() as conn:
-            if Store(conn).person(person_id) is None:
+        with self.engine.storage.write() as unit:
+            if unit.records.person(person_id) is None:
                 raise PersonNotFound(f"no person '{person_id}' in the directory: tokens belong to its people")
-            accounts = Accounts(conn)
+            accounts = unit.accounts
             token_id = accounts.add_token(person_id, name, token_digest(secret), now)
             record = next(t for t in accounts.tokens(person_id) if t.id == token_id)
         return NewToken(record, secret)
@@ -121,17 +119,17 @@ class AccountService:
         if remembered is not None and self._monotonic() - remembered[0] < TOKEN_TTL:
             return remembered[2]
         read_at = self._monotonic()
-        with self.engine.db.read() as conn:
-            record = Accounts(conn).active_token(digest)
-            person = Store(conn).person(record.person_id) if record is not None else None
+        with self.engine.storage.read() as unit:
+            record = unit.accounts.active_token(digest)
+            person = unit.records.person(record.person_id) if record is not None else None
         if record is None or person is None:
             with self._lock:
                 self._owners.pop(digest, None)
             return None
         now = aware_utc(self.engine.clock.now())
         if record.last_used_at is None or now - record.last_used_at > TOUCH_EVERY:
-            with self.engine.db.write() as conn:
-                Accounts(conn).touch_token(record.id, now)
+            with self.engine.storage.write() as unit:
+                unit.accounts.touch_token(record.id, now)
         with self._lock:
             if len(self._owners) >= TOKEN_CACHE_SIZE:
                 self._owners.pop(next(iter(self._owners)))
@@ -144,13 +142,13 @@ class AccountService:
                 del self._owners[key]
 
     def tokens(self, person_id: str) -> list[ApiToken]:
-        with self.engine.db.read() as conn:
-            return Accounts(conn).tokens(person_id)
+        with self.engine.storage.read() as unit:
+            return unit.accounts.tokens(person_id)
 
     def revoke_token(self, person_id: str, token_id: int) -> bool:
         now = aware_utc(self.engine.clock.now())
-        with self.engine.db.write() as conn:
-            revoked = Accounts(conn).revoke_token(token_id, person_id, now)
+        with self.engine.storage.write() as unit:
+            revoked = unit.accounts.revoke_token(token_id, person_id, now)
         self._forget(lambda _key, entry: entry[1] == token_id)
         return revoked
 
@@ -158,16 +156,16 @@ class AccountService:
 
     def signing_secret(self) -> str:
         """The key that signs session cookies, created on first use and kept in the database."""
-        with self.engine.db.read() as conn:
-            found = Accounts(conn).secret(SIGNING_SECRET)
+        with self.engine.storage.read() as unit:
+            found = unit.accounts.secret(SIGNING_SECRET)
         if found:
             return found
         try:
-            with self.engine.db.write() as conn:
-                Accounts(conn).add_secret(SIGNING_SECRET, secrets.token_urlsafe(48), aware_utc(self.engine.clock.now()))
+            with self.engine.storage.write() as unit:
+                unit.accounts.add_secret(SIGNING_SECRET, secrets.token_urlsafe(48), aware_utc(self.engine.clock.now()))
         except DuplicateRow:  # another process created it first
             pass
-        with self.engine.db.read() as conn:
-            created = Accounts(conn).secret(SIGNING_SECRET)
+        with self.engine.storage.read() as unit:
+            created = unit.accounts.secret(SIGNING_SECRET)
         assert created is not None
         return created

@@ -19,12 +19,13 @@ from pydantic import BaseModel
 
 from engine import Person
 from engine.errors import ConsultflowError
+from notifications.outbox import retry_message
 from reports import generate_report
 from web.access import may_generate_report, may_read_directory, may_run_outbox, require
 from web.accounts import TOKEN_PREFIX
 from web.desk import Desk, desk_of
 from web.documents import document_response, latest_report, owned_document
-from web.outbox import outbox_listing, retry_notice
+from web.outbox import outbox_listing
 from web.schemas import (
     ID_PATTERN,
     NAME_PATTERN,
@@ -316,7 +317,8 @@ async def outbox(
     def work() -> Answer:
         require(may_run_outbox(who.person()), "see the outbox")
         counts, messages = outbox_listing(who.desk.engine, status, instance_id, limit)
-        return OutboxOut(counts=counts, messages=[OutboxMessageOut.of(m) for m in messages])
+        shown = [OutboxMessageOut.of(m) for m in messages]
+        return OutboxOut(counts={str(k): n for k, n in counts.items()}, messages=shown)
 
     return await answer(work)
 
@@ -327,7 +329,7 @@ async def retry(message_id: SmallId, who: Who) -> Response:
 
     def work() -> Answer:
         require(may_run_outbox(who.person()), "retry notices")
-        return OutboxMessageOut.of(retry_notice(who.desk.engine, message_id))
+        return OutboxMessageOut.of(retry_message(who.desk.engine, message_id))
 
     return await answer(work)
 

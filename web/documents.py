@@ -7,7 +7,7 @@ import re
 from fastapi import Response
 
 from engine import Document, Engine
-from engine.errors import ConsultflowError
+from engine.errors import NotFound
 from reports import KIND
 
 MEDIA_TYPES = {
@@ -17,10 +17,8 @@ MEDIA_TYPES = {
 }
 
 
-class DocumentNotFound(ConsultflowError):
+class DocumentNotFound(NotFound):
     """No such document on this instance."""
-
-    exit_code = 4
 
 
 def owned_document(engine: Engine, instance_id: str, document_id: int) -> Document:

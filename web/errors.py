@@ -9,6 +9,8 @@ from engine.errors import (
     DatabaseError,
     DefinitionChanged,
     GuardFailed,
+    NotAllowed,
+    NotFound,
     RoleNotAllowed,
     TriggerNotAllowed,
 )
@@ -16,16 +18,12 @@ from notifications.errors import NotRetryable
 from reports.errors import ReportNotReady
 
 
-class NotVisible(ConsultflowError):
+class NotVisible(NotAllowed):
     """This instance and its documents are not visible to you."""
 
-    exit_code = 3
 
-
-class NotPermitted(ConsultflowError):
+class NotPermitted(NotAllowed):
     """Your roles do not allow this."""
-
-    exit_code = 3
 
 
 class LoginRequired(ConsultflowError):
@@ -48,6 +46,6 @@ def http_status(error: ConsultflowError) -> int:
         return 503
     if isinstance(error, DatabaseError | DefinitionChanged):
         return 500
-    if error.exit_code == 4:
+    if isinstance(error, NotFound):
         return 404
     return 422

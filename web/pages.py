@@ -13,6 +13,8 @@ from starlette.datastructures import FormData
 from engine import Person
 from engine.diagram import mermaid
 from engine.errors import ConsultflowError, UnknownWorkflow
+from engine.records import OUTBOX_STATUSES, OutboxStatus, as_outbox_status
+from notifications.outbox import retry_message
 from reports import generate_report, languages
 from reports.record import REPORTABLE_STATES
 from web.access import may_generate_report, may_read_directory, may_run_outbox, require
@@ -20,7 +22,7 @@ from web.desk import desk_of
 from web.documents import document_response, owned_document
 from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
 from web.forms import FormField, read_fields, start_fields, trigger_fields
-from web.outbox import outbox_listing, retry_notice
+from web.outbox import outbox_listing
 from web.rendering import check_csrf, checked_form, page_person, render
 from web.schemas import ID_PATTERN
 from web.views import dashboard, instance_detail, visible_instance, visible_instances
@@ -28,7 +30,7 @@ from web.views import dashboard, instance_detail, visible_instance, visible_inst
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 NameFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]*$")]
-STATUSES = ("pending", "sent", "failed")
+STATUSES = OUTBOX_STATUSES
 _PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible)
 
 
@@ -272,7 +274,7 @@ def people(request: Request) -> Response:
     return render(request, "people.html", person, people=desk.engine.people(), accounts=accounts)
 
 
-def _outbox_page(request: Request, person: Person, status: str | None, **extra: Any) -> Response:
+def _outbox_page(request: Request, person: Person, status: OutboxStatus | None, **extra: Any) -> Response:
     require(may_run_outbox(person), "see the outbox")
     counts, messages = outbox_listing(desk_of(request).engine, status, None, 500)
     return render(
@@ -289,7 +291,7 @@ def _outbox_page(request: Request, person: Person, status: str | None, **extra: 
 
 @router.get("/outbox")
 def outbox(request: Request, status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
-    return _outbox_page(request, page_person(request), status if status in STATUSES else None)
+    return _outbox_page(request, page_person(request), as_outbox_status(status))
 
 
 @router.post("/outbox/{message_id}/retry")
@@ -302,5 +304,5 @@ def _retry(request: Request, message_id: int, form: FormData) -> Response:
     person = page_person(request)
     check_csrf(request, form)
     require(may_run_outbox(person), "retry notices")
-    retry_notice(desk_of(request).engine, message_id)
+    retry_message(desk_of(request).engine, message_id)
     return _outbox_page(request, person, "failed", retried=message_id)

@@ -10,7 +10,6 @@ from engine import Document, Engine, Instance, OutboxMessage, Person, Timer
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.timers import ScheduledTimer, scheduled
-from storage.repository import Store
 from web.access import Visibility, may_run_outbox
 from web.forms import FormField, trigger_fields
 
@@ -181,8 +180,7 @@ def dashboard(engine: Engine, person: Person, now: datetime, days: int) -> Dashb
             waiting.append(Waiting(instance, tuple(dict.fromkeys(mine))))
     failed: tuple[OutboxMessage, ...] | None = None
     if may_run_outbox(person):
-        with engine.db.read() as conn:
-            failed = tuple(Store(conn).outbox(status="failed", limit=100))
+        failed = tuple(engine.outbox(status="failed", limit=100))
     return Dashboard(
         _upcoming(engine, active, person, now, days),
         tuple(i for i, _ in active if i.state == "overdue"),

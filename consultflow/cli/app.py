@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from engine.cli.state import Options, errors
-from engine.errors import ConsultflowError
+from consultflow.cli.state import Options, errors
+from engine.errors import Conflict, ConsultflowError, DatabaseBusy, NotAllowed, NotFound
 
 app = typer.Typer(
     name="consultflow",
@@ -38,9 +38,20 @@ def main_options(
     ctx.obj = Options.from_env(db, as_json, debug, workflows)
 
 
+def exit_code(error: ConsultflowError) -> int:
+    """3 not allowed (state, role, guard), 4 unknown id, 5 try again (changed meanwhile, busy), 1 otherwise."""
+    if isinstance(error, Conflict | DatabaseBusy):
+        return 5
+    if isinstance(error, NotFound):
+        return 4
+    if isinstance(error, NotAllowed):
+        return 3
+    return 1
+
+
 def main() -> None:
     """Entry point: run the app, turn every consultflow error into one line on stderr and an exit code."""
-    from engine.cli import commands  # noqa: F401 - registers the sub-commands
+    from consultflow.cli import commands  # noqa: F401 - registers the sub-commands
 
     debug = "--debug" in sys.argv
     try:
@@ -49,7 +60,7 @@ def main() -> None:
         if debug:
             raise
         errors.print(Text.assemble(("error: ", "red"), str(exc)), soft_wrap=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exit_code(exc))
     except Exception as exc:  # a bug: still one line, with the way to see more
         if debug:
             raise

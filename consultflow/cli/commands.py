@@ -1,3 +1,3 @@
 """Registers every sub-command group on the app (imported by ``main``)."""
 
-from engine.cli import db, demo, instances, outbox, people, report, serve, timers, workflows  # noqa: F401
+from consultflow.cli import db, demo, instances, outbox, people, report, serve, timers, workflows  # noqa: F401

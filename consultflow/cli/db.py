@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, print_json
-from storage.db import Database
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, print_json
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -15,6 +14,8 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Create or upgrade the database schema to this version's newest revision."""
+    from storage.db import Database  # SQLAlchemy and Alembic load only for this command
+
     options: Options = ctx.obj
     database = Database(options.db)
     try:
@@ -32,6 +33,8 @@ def upgrade(ctx: typer.Context) -> None:
 @db_app.command("status")
 def status(ctx: typer.Context) -> None:
     """Show the schema revision of the database and the one this version needs."""
+    from storage.db import Database  # SQLAlchemy and Alembic load only for this command
+
     options: Options = ctx.obj
     database = Database(options.db)
     try:

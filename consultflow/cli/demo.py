@@ -19,13 +19,12 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console
+from consultflow.replay import Event, Replay, load_scenario
 from engine.catalogue import SHIPPED
-from engine.cli.app import app
-from engine.cli.state import Options, console
 from engine.clock import FixedClock
 from engine.errors import ConsultflowError
-from engine.replay import Event, Replay, load_scenario
-from engine.service import Engine
 
 SCENARIO = SHIPPED / "scenarios" / "cwg12.yaml"
 STYLES = {"step": "bold", "timer": "cyan", "mail": "green", "report": "magenta"}
@@ -40,7 +39,9 @@ def demo(
     scenario: Annotated[Path, typer.Option("--scenario", help="Scenario file to replay.")] = SCENARIO,
 ) -> None:
     """Replay the 12th meeting of CWG-Internet (1 February 2019) and show where everything went."""
-    from notifications.dispatcher import Dispatcher, start_embedded_relay  # the mail stack, only when used
+    # The database, mail and report stacks load only when the demo runs, not for `consultflow --help`.
+    from consultflow.wiring import open_engine
+    from notifications.dispatcher import Dispatcher, start_embedded_relay
     from reports import generate_report, load_translations
 
     options: Options = ctx.obj
@@ -51,7 +52,7 @@ def demo(
         raise ConsultflowError(f"{database} already exists: the demo needs a new folder (give another --out)")
     started = time.perf_counter()
     clock = FixedClock(datetime.fromisoformat("2018-12-01T00:00:00+00:00"))
-    engine = Engine.open(f"sqlite:///{database}", workflows=options.workflows, clock=clock)
+    engine = open_engine(f"sqlite:///{database}", workflows=options.workflows, clock=clock)
     zone = engine.catalogue.body.calendar.zone()
     plan = load_scenario(scenario, zone)
     translations = {lang: load_translations(path) for lang, path in plan.translations.items()}

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, local, parse_sets, parse_when, print_json
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, local, parse_sets, parse_when, print_json
 from engine.errors import ConsultflowError
 from engine.records import Instance
 

@@ -15,30 +15,29 @@ from typing import Annotated, Any
 
 import typer
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, local, parse_when, print_json
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, local, parse_when, print_json
 from engine.clock import FixedClock
 from engine.deadlines import deadline_days
 from engine.errors import ConsultflowError, InstanceNotFound, PersonNotFound
 from engine.notices import notice_context, recipient_data, recipients
-from engine.records import Instance, OutboxMessage, Person
+from engine.records import OUTBOX_STATUSES, Instance, OutboxMessage, Person, as_outbox_status
 from engine.roles import SYSTEM_ACTOR
 from engine.service import Engine
 from notifications.context import LANGUAGES, NoticeContext, check_context
 from notifications.dispatcher import Dispatcher, DispatchReport, describe, describe_embedded, start_embedded_relay
-from notifications.errors import NotRetryable, OutboxMessageNotFound, UnknownLanguage, UnknownNotice
+from notifications.errors import UnknownLanguage, UnknownNotice
+from notifications.outbox import retry_message
 from notifications.rendering import RenderedNotice, render_notice
 from notifications.samples import sample_context
 from notifications.settings import mail_folder, smtp_settings_from_env
-from storage.outbox import FAILED, PENDING, SENT, OutboxQueue
-from storage.repository import Store
 
 outbox_app = typer.Typer(help="E-mail notices: what waits, what was sent, what failed; send now.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 notices_app = typer.Typer(help="E-mail notice templates.", no_args_is_help=True)
 app.add_typer(notices_app, name="notices")
 
-STATUSES = (PENDING, SENT, FAILED)
+STATUSES = OUTBOX_STATUSES
 NowOption = Annotated[
     str | None,
     typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
@@ -71,7 +70,7 @@ def send(
     settings = smtp_settings_from_env(os.environ, engine.catalogue.body)
     server = None
     if settings is None:
-        server, settings = start_embedded_relay(mail_folder(engine.db.url, Path.cwd()), engine)
+        server, settings = start_embedded_relay(mail_folder(options.db, Path.cwd()), engine)
         where = describe_embedded(server)
     else:
         where = describe(settings)
@@ -126,7 +125,7 @@ def _message_data(m: OutboxMessage) -> dict[str, Any]:
         "for_information": m.for_information,
         "status": m.status,
         "attempts": m.attempts,
-        "next_attempt_at": m.next_attempt_at if m.status == PENDING else None,
+        "next_attempt_at": m.next_attempt_at if m.status == "pending" else None,
         "created_at": m.created_at,
         "sent_at": m.sent_at,
         "last_error": m.last_error,
@@ -142,11 +141,11 @@ def list_messages(
 ) -> None:
     """The outbox: each notice, its reader, its status, attempts and last error."""
     options: Options = ctx.obj
-    if status is not None and status not in STATUSES:
+    wanted = as_outbox_status(status)
+    if status is not None and wanted is None:
         raise ConsultflowError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
     engine = options.engine()
-    with engine.db.read() as conn:
-        messages = Store(conn).outbox(status, instance, limit)
+    messages = engine.outbox(wanted, instance, limit)
     if options.json:
         print_json([_message_data(m) for m in messages])
         return
@@ -155,9 +154,9 @@ def list_messages(
         return
     zone = engine.catalogue.body.calendar.zone()
     for m in messages:
-        if m.status == SENT and m.sent_at is not None:
+        if m.status == "sent" and m.sent_at is not None:
             when = f"sent {local(m.sent_at, zone)}"
-        elif m.status == PENDING:
+        elif m.status == "pending":
             when = f"due {local(m.next_attempt_at, zone)}"
         else:
             when = "failed"
@@ -179,17 +178,13 @@ def retry(
     options: Options = ctx.obj
     engine = options.engine()
     at = parse_when(now, engine.catalogue.body.calendar.zone()) or engine.clock.now()
-    with engine.db.write() as conn:
-        queue = OutboxQueue(conn)
-        message = queue.get(message_id)
-        if message is None:
-            raise OutboxMessageNotFound(message_id)
-        if not queue.retry(message_id, at):
-            raise NotRetryable(message_id, message.status)
+    failed = engine.outbox(status="failed", limit=1_000_000)
+    last_error = next((m.last_error for m in failed if m.id == message_id), None)
+    message = retry_message(engine, message_id, at)
     if options.json:
-        print_json({"id": message_id, "status": PENDING})
+        print_json({"id": message_id, "status": message.status})
     else:
-        _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {message.last_error})")
+        _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {last_error})")
 
 
 # -- notices preview --------------------------------------------------------------------------------------
@@ -287,7 +282,7 @@ def instance_context(
         notice, engine.people(), actor, definition, subject.fields, {k: v.fields for k, v in related.items()}
     )
     if to is not None:
-        reader, for_information = engine.person(to), dict((p.id, cc) for p, cc in chosen).get(to, False)
+        reader, for_information = engine.person(to), {p.id: cc for p, cc in chosen}.get(to, False)
     elif chosen:
         reader, for_information = next(((p, cc) for p, cc in chosen if p.language == lang), chosen[0])
     else:

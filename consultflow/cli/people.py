@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, print_json
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, print_json
 from engine.directory import read_people_csv
 from engine.errors import DirectoryError
 

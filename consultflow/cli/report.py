@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, errors, parse_when, print_json
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, errors, parse_when, print_json
 from engine.errors import ConsultflowError
 from engine.roles import SYSTEM_ACTOR
 from reports import FORMATS, generate_report, load_translations

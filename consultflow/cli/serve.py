@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, local, print_json
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, local, print_json
 from engine.errors import ConsultflowError
 
 SECRET_ENV = "CONSULTFLOW_SECRET_KEY"  # noqa: S105 - the variable naming the key that signs session cookies

@@ -12,12 +12,9 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from consultflow.defaults import DATABASE_ENV, DEFAULT_URL, WORKFLOWS_ENV
 from engine.errors import ConsultflowError
 from engine.service import Engine
-from storage.db import DEFAULT_URL
-
-DATABASE_ENV = "CONSULTFLOW_DATABASE_URL"
-WORKFLOWS_ENV = "CONSULTFLOW_WORKFLOWS"
 
 
 @dataclass
@@ -42,7 +39,10 @@ class Options:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = Engine.open(self.db, workflows=self.workflows)
+            # Storage (SQLAlchemy, Alembic) loads when a command first needs the database, not for --help.
+            from consultflow.wiring import open_engine
+
+            self._engine = open_engine(self.db, workflows=self.workflows)
         return self._engine
 
 

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from engine.cli.app import app
-from engine.cli.state import Options, console, local, parse_when, print_json
-from engine.daemon import Daemon, ExtraTask
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, local, parse_when, print_json
+from consultflow.daemon import Daemon, ExtraTask
 from engine.timers import DEFAULT_LIMIT, ScheduledTimer, TimerOutcome, process_all_due, scheduled
 
 NowOption = Annotated[
@@ -163,7 +163,7 @@ def run(
     engine = options.engine()
     folder = engine.catalogue.folder
     _say(
-        f"consultflow run (pid {os.getpid()}): database {_masked(engine.db.url)}, workflows {folder}, "
+        f"consultflow run (pid {os.getpid()}): database {_masked(options.db)}, workflows {folder}, "
         f"sweep every {sweep:g} s; SIGTERM or Ctrl-C stops after the current batch"
     )
     extra: list[ExtraTask] = []
@@ -172,7 +172,7 @@ def run(
         from notifications.settings import mail_folder, smtp_settings_from_env
 
         settings = smtp_settings_from_env(os.environ, engine.catalogue.body)  # this is the composition root
-        folder_for_mail = mail_folder(engine.db.url, Path.cwd())
+        folder_for_mail = mail_folder(options.db, Path.cwd())
         extra.append(functools.partial(run_dispatcher, engine, settings, None, mail_folder=folder_for_mail, say=_say))
     daemon = Daemon(engine, sweep_seconds=sweep, limit=limit, say=_say, extra_tasks=extra)
     try:

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from consultflow.cli.app import app
+from consultflow.cli.state import Options, console, print_json
 from engine.catalogue import load_catalogue
-from engine.cli.app import app
-from engine.cli.state import Options, console, print_json
 from engine.diagram import mermaid
 from engine.errors import DefinitionError
 from engine.loader import check_links, parse_definition

@@ -139,3 +139,14 @@ def test_diagram_and_workflow_listing(cli: Cli) -> None:
     listing = json.loads(cli.run("--json", "workflows", "list").stdout)
     assert {d["name"] for d in listing["current"]} == {"meeting_cycle", "topic", "consultation", "action_item",
                                                        "escalation"}
+
+
+def test_a_typo_in_a_condition_fails_workflows_check_with_file_and_line(cli: Cli, tmp_path: Path) -> None:
+    """`where: {outcom: ...}` used to load and silently never fire; now the check names the file and line."""
+    escalation = tmp_path / "escalation.yaml"
+    text = (FIXTURES.parent.parent / "workflows" / "escalation.yaml").read_text(encoding="utf-8")
+    escalation.write_text(text.replace("where: {outcome: topic_decided}", "where: {outcom: topic_decided}"), "utf-8")
+    result = cli.run("workflows", "check", str(escalation), ok=False)
+    assert result.returncode == 1, result.stderr
+    assert "escalation.yaml: line 91: " in result.stderr and "unknown field 'outcom'" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

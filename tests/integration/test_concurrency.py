@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.synchronize import Barrier
 
+from consultflow.wiring import open_engine
 from engine import Engine
 from engine.errors import Conflict, ConsultflowError
 from tests.conftest import at
@@ -12,10 +13,14 @@ from tests.scenario import convene
 
 
 def _fire(
-    url: str, instance_id: str, version: int, title: str, barrier: Barrier,
+    url: str,
+    instance_id: str,
+    version: int,
+    title: str,
+    barrier: Barrier,
     results: multiprocessing.Queue[tuple[str, str]],
 ) -> None:
-    engine = Engine.open(url)
+    engine = open_engine(url)
     try:
         barrier.wait(timeout=30)
         engine.fire(

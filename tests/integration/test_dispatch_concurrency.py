@@ -12,6 +12,7 @@ from notifications.maildir_server import start_embedded_smtp
 from notifications.message import message_id_for
 from notifications.smtp import SmtpSettings
 from storage.repository import Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.integration.test_dispatch_crash import DUE, add_focal_points, message_ids
 from tests.scenario import convene
@@ -25,7 +26,7 @@ def test_two_dispatchers_share_the_outbox_without_sending_a_row_twice(
     add_focal_points(first, 150)
     convene(first)
     clock.set(at(DUE))
-    with first.db.read() as conn:
+    with database_of(first.storage).read() as conn:
         due = {m.id for m in Store(conn).outbox(limit=100_000) if m.next_attempt_at <= at(DUE)}
 
     with start_embedded_smtp(tmp_path / "Maildir", keep=0) as server:
@@ -47,5 +48,5 @@ def test_two_dispatchers_share_the_outbox_without_sending_a_row_twice(
     assert not sent_a & sent_b
     assert sent_a | sent_b == due
     assert arrived == {message_id_for(i, "consultflow.invalid"): 1 for i in due}
-    with second.db.read() as conn:
+    with database_of(second.storage).read() as conn:
         assert {m.status for m in Store(conn).outbox(limit=100_000) if m.id in due} == {"sent"}

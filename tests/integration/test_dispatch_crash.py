@@ -26,6 +26,7 @@ from notifications.maildir_server import EmbeddedSmtp, ServerBehaviour, start_em
 from notifications.message import message_id_for
 from notifications.smtp import DeliveryResult, SmtpSettings
 from storage.repository import OUTBOX, Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene
 
@@ -49,7 +50,7 @@ def add_focal_points(engine: Engine, count: int) -> None:
 
 def due_rows(engine: Engine) -> dict[int, str]:
     """The status of each outbox row due at DUE, by id."""
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         return {m.id: m.status for m in Store(conn).outbox(limit=100_000) if m.next_attempt_at <= at(DUE)}
 
 
@@ -143,7 +144,7 @@ def test_cancelled_mid_batch_gives_back_what_it_did_not_attempt(
             return dispatcher.token
 
         token = asyncio.run(cancel_after(5))
-        with engine.db.read() as conn:
+        with database_of(engine.storage).read() as conn:
             claims = conn.execute(select(OUTBOX.c.status, OUTBOX.c.claimed_by)).all()
         still_claimed = [status for status, by in claims if by == token and status == "pending"]
         assert len(still_claimed) <= 1  # only the message in flight
@@ -199,7 +200,7 @@ def test_a_swallowed_cancellation_still_stops_the_batch(engine: Engine, clock: F
 
     asyncio.run(go())
     assert transport.sent == 3
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         claims = conn.execute(select(OUTBOX.c.status, OUTBOX.c.claimed_by)).all()
     assert Counter(status for status, _ in claims)["sent"] == 3
     assert [by for status, by in claims if status == "pending"] == [None] * (len(claims) - 3)

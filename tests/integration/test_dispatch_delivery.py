@@ -25,10 +25,11 @@ from notifications.meeting_calendar import meeting_uid
 from notifications.message import Mailbox, build_message, message_id_for
 from notifications.rendering import is_translated, render_notice
 from notifications.retry import MAX_ATTEMPTS
-from notifications.samples import sample_context
+from notifications.samples import sample_context, shipped_catalogue
 from notifications.smtp import MailSender, SmtpSettings
 from storage.outbox import OutboxQueue
 from storage.repository import OUTBOX, Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene
 
@@ -65,13 +66,13 @@ def delivered(server: EmbeddedSmtp) -> list[EmailMessage]:
 
 def outbox(engine: Engine) -> list[OutboxMessage]:
     """Every outbox row, oldest first."""
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         return list(Store(conn).outbox(limit=100_000))
 
 
 def rows(engine: Engine) -> dict[int, tuple[str, int, str | None]]:
     """Each outbox row's (status, attempts, last_error) by id."""
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         return {m.id: (m.status, m.attempts, m.last_error) for m in Store(conn).outbox(limit=100_000)}
 
 
@@ -166,7 +167,7 @@ def test_a_550_fails_the_row_with_the_server_reason(engine: Engine, server: Embe
     clock.set(at("2019-01-09"))
     report = flush(engine, server, clock)
     assert [o.to for o in report.failed] == ["ivan.petrov@mid.example"]
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         failed = Store(conn).outbox(status="failed")
     assert len(failed) == 1 and failed[0].to_email == "ivan.petrov@mid.example"
     assert failed[0].last_error is not None and "550 5.1.1 Mailbox unavailable" in failed[0].last_error
@@ -183,13 +184,13 @@ def test_a_4xx_is_retried_with_backoff_then_given_up(engine: Engine, server: Emb
     clock.set(now)
     report = flush(engine, server, clock)
     assert [o.to for o in report.retried] == ["wang.fang@miit.example"]
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         waiting = Store(conn).outbox(status="pending")
     assert len(waiting) == 1 and waiting[0].attempts == 1
     assert now + timedelta(seconds=15) <= waiting[0].next_attempt_at <= now + timedelta(seconds=30)
     assert waiting[0].last_error is not None and "451 4.3.0 Try again later" in waiting[0].last_error
 
-    with engine.db.write() as conn:  # skip ahead to the last allowed attempt
+    with database_of(engine.storage).write() as conn:  # skip ahead to the last allowed attempt
         conn.execute(update(OUTBOX).where(OUTBOX.c.id == waiting[0].id).values(attempts=MAX_ATTEMPTS - 1))
     clock.set(now + timedelta(hours=1))
     report = flush(engine, server, clock)
@@ -218,7 +219,7 @@ def test_an_unsafe_header_in_a_stored_row_fails_it_and_sends_nothing(
 ) -> None:
     """A row whose context smuggles a line break into a header (written before validation existed) fails unsent."""
     convene(engine)
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         first = conn.execute(select(OUTBOX.c.id, OUTBOX.c.context).order_by(OUTBOX.c.id).limit(1)).one()
         context = dict(first.context)
         context["recipient"] = {**context["recipient"], "name": "Jeanne\r\nBcc: x@evil.example"}
@@ -256,12 +257,12 @@ def test_results_are_recorded_only_while_the_lease_is_held(
     """A dispatcher whose claim was taken over by another records nothing: the newer claimer's result stands."""
     convene(engine)
     clock.set(at("2019-01-09"))
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         stale = OutboxQueue(conn).claim("old-dispatcher", clock.now(), 1, timedelta(minutes=5))
     clock.set(at("2019-01-09") + timedelta(minutes=10))  # the old lease ran out
     report = flush(engine, server, clock)
     assert stale[0].id in {o.message_id for o in report.sent}
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         assert not OutboxQueue(conn).mark_failed(stale[0].id, "old-dispatcher", "late")
     assert rows(engine)[stale[0].id][0] == "sent"
 
@@ -307,6 +308,7 @@ def test_a_message_flattened_beforehand_arrives_byte_for_byte(server: EmbeddedSm
     context = sample_context("N01", "ru")
     message = build_message(
         render_notice("N01", "ru", context),
+        notice=shipped_catalogue().notices["N01"],
         sender=Mailbox("cwg-internet@consultflow.invalid", "CWG-Internet"),
         recipient=context["recipient"],
         context=context,

@@ -19,7 +19,7 @@ from notifications.maildir_server import EmbeddedSmtp, ServerBehaviour, start_em
 from notifications.meeting_calendar import meeting_uid
 from notifications.message import Mailbox, build_message, message_id_for
 from notifications.rendering import render_notice
-from notifications.samples import MEETING, RECIPIENTS, sample_context
+from notifications.samples import MEETING, RECIPIENTS, sample_context, shipped_catalogue
 from notifications.smtp import DeliveryResult, MailSender, SendMode, SmtpSettings
 
 SENDER = Mailbox("noreply@consultflow.invalid", "CWG-Internet Secretariat")
@@ -47,6 +47,7 @@ def notice(notice_id: str, language: str, outbox_id: int = 1, **fields: object) 
     rendered = render_notice(notice_id, language, context)
     return build_message(
         rendered,
+        notice=shipped_catalogue().notices[notice_id],
         sender=SENDER,
         recipient=context["recipient"],
         context=context,
@@ -118,6 +119,7 @@ def test_non_latin_respondent_names_arrive_intact(server: EmbeddedSmtp) -> None:
     rendered = render_notice("N12", "zh", context)
     message = build_message(
         rendered,
+        notice=shipped_catalogue().notices["N12"],
         sender=SENDER,
         recipient=context["recipient"],
         context=context,
@@ -264,7 +266,13 @@ def _inject_subject() -> EmailMessage:
     context["item"]["symbol"] = "CWG-Internet-12/4\r\nBcc: attacker@evil.test"
     rendered = render_notice("N04", "en", context)
     return build_message(
-        rendered, sender=SENDER, recipient=context["recipient"], context=context, message_id="<x@y.org>", date=NOW
+        rendered,
+        notice=shipped_catalogue().notices["N04"],
+        sender=SENDER,
+        recipient=context["recipient"],
+        context=context,
+        message_id="<x@y.org>",
+        date=NOW,
     )
 
 

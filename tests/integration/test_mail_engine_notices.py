@@ -16,6 +16,7 @@ from notifications.message import Mailbox, build_message, message_id_for
 from notifications.rendering import render_notice
 from notifications.smtp import MailSender, SmtpSettings
 from storage.repository import Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene, escalate_to_council, hold_meeting
 
@@ -27,7 +28,7 @@ def test_scenario_outbox_rows_render_and_deliver(engine: Engine, tmp_path: Path)
     s = convene(engine)
     hold_meeting(s)
     escalate_to_council(s)
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         rows = Store(conn).outbox(limit=100_000)
     notices = {row.notice for row in rows}
     assert {"N01", "N04", "N07", "N10", "N17"} <= notices
@@ -40,6 +41,7 @@ def test_scenario_outbox_rows_render_and_deliver(engine: Engine, tmp_path: Path)
             assert "None" not in text, (row.notice, text)
         message = build_message(
             rendered,
+            notice=engine.catalogue.notices[row.notice],
             sender=SENDER,
             recipient=context["recipient"],
             context=context,
@@ -69,13 +71,14 @@ def test_meeting_change_rows_carry_the_calendar_update(engine: Engine, trigger: 
     if trigger == "postpone":
         fields |= {"start": "2019-03-01", "end": "2019-03-01"}
     engine.fire(s.meeting.id, trigger, "sec.alice", fields, now=at("2018-12-28"))
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         rows = [r for r in Store(conn).outbox(instance_id=s.meeting.id) if r.notice == "N02"]
     assert rows
     row = rows[0]
     context = check_context(row.context)
     message = build_message(
         render_notice("N02", row.language, context),
+        notice=engine.catalogue.notices["N02"],
         sender=SENDER,
         recipient=context["recipient"],
         context=context,

@@ -6,6 +6,7 @@ from engine import Engine
 from engine.errors import ConsultflowError, RoleNotAllowed
 from engine.roles import DIRECTORY_ROLES
 from storage.repository import Store
+from storage.unit import database_of
 from tests.conftest import at
 
 # One person per directory role, holding that role only (see tests/fixtures/people.csv). None of them is the
@@ -22,7 +23,7 @@ PERSON_FOR_ROLE = {
 
 def _force_state(engine: Engine, instance_id: str, state: str) -> None:
     """Test set-up: put an instance in a state directly (the engine's own paths are what is under test)."""
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         store = Store(conn)
         loaded = store.instance(instance_id)
         assert loaded is not None

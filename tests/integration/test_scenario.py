@@ -1,4 +1,4 @@
-"""The 12th meeting of CWG-Internet (domain.md §5) through the Python API, on SQLite and PostgreSQL."""
+"""The 12th meeting (docs/procedure.md, "The 12th meeting as data") through the Python API, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from engine import Engine
 from engine.errors import GuardFailed, RoleNotAllowed, TriggerNotAllowed
 from storage.repository import Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene, escalate_to_council, hold_meeting
 
@@ -34,7 +35,7 @@ def test_late_contributions_are_untranslated_then_refused_unless_admitted(engine
             now=at("2019-01-15"),
         )
     s.fire("meeting", "submit_contribution", "ms.fr", {"title": "On OTTs"}, when="2019-01-15")
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         notices = {m.notice for m in Store(conn).outbox(instance_id=s.meeting.id)}
     assert {"N03", "N04"} <= notices
     s.fire("meeting", "close_contributions", "system", when="2019-01-21")
@@ -72,7 +73,7 @@ def test_approving_the_report_creates_action_items_and_the_escalation(engine: En
     escalations = engine.linked(s.meeting.id, "meeting", "escalation")
     assert [(e.state, e.fields["topic"]) for e in escalations] == [("recorded", s.topic.id)]
     assert engine.get(s.topic.id).state == "escalated"
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         n17 = [m for m in Store(conn).outbox() if m.notice == "N17"]
     assert {m.instance_id for m in n17} == {i.id for i in items}
 

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from consultflow.daemon import Daemon
 from engine import Engine, FixedClock
-from engine.daemon import Daemon
 from engine.timers import TickReport, scheduled
 from storage.repository import AUDIT, OUTBOX
+from storage.unit import database_of
 from tests.scenario import convene
 
 GENEVA = ZoneInfo("Europe/Zurich")
@@ -51,7 +52,7 @@ async def stopped(daemon: Daemon, task: asyncio.Task[None]) -> None:
 
 
 def messages_for(engine: Engine, timer_id: int) -> int:
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         return int(conn.execute(select(func.count()).where(OUTBOX.c.timer_id == timer_id)).scalar_one())
 
 
@@ -104,7 +105,7 @@ def test_restart_processes_what_fell_due_once_and_skips_missed_reminders(
     assert timers["R02"].status == timers["R03"].status == "skipped"
     assert timers["R02"].detail == "missed: due 2019-01-10 08:00 CET, processed 2019-01-21 09:00 CET"
     assert messages_for(engine, timers["R01"].id) == 6 and messages_for(engine, timers["R02"].id) == 0
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         fired = Counter(
             r[0]
             for r in conn.execute(

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.steps import StepRunner
+from engine.execution import write_notices
 from engine.timers import process_all_due, process_due
 from storage.repository import OUTBOX
+from storage.unit import database_of
 from tests.scenario import convene
 
 GENEVA = ZoneInfo("Europe/Zurich")
@@ -25,7 +26,7 @@ def geneva(text: str) -> datetime:
 
 
 def messages_by_timer(engine: Engine) -> Counter[int]:
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         rows = conn.execute(select(OUTBOX.c.timer_id, func.count()).group_by(OUTBOX.c.timer_id))
         return Counter({int(t): int(n) for t, n in rows if t is not None})
 
@@ -37,15 +38,14 @@ def test_a_failing_reminder_stays_pending_and_the_others_go_out_once(
     engine = make_engine()
     meetings = [convene(engine).meeting.id for _ in range(3)]
     broken = next(t for t in engine.timers(meetings[1]) if t.key == "R01")
-    enqueue = StepRunner.enqueue
 
-    def failing(self: StepRunner, *args: Any, **kwargs: Any) -> int:
-        count = enqueue(self, *args, **kwargs)  # the rows are written first: the rollback must take them back
+    def failing(*args: Any, **kwargs: Any) -> int:
+        count = write_notices(*args, **kwargs)  # the rows are written first: the rollback must take them back
         if kwargs.get("timer_id") == broken.id:
             raise RuntimeError("template store unreachable")
         return count
 
-    monkeypatch.setattr(StepRunner, "enqueue", failing)
+    monkeypatch.setattr("engine.timers.write_notices", failing)
     report = process_due(engine, geneva("2019-01-04T09:00"))
     assert report.failed == (broken.id,)
     assert len(report.fired) == 2
@@ -57,7 +57,7 @@ def test_a_failing_reminder_stays_pending_and_the_others_go_out_once(
     assert broken.id not in sent
     assert sorted(sent.values()) == [6, 6]  # the other two R01, once each, despite the batch being redone
 
-    monkeypatch.setattr(StepRunner, "enqueue", enqueue)
+    monkeypatch.setattr("engine.timers.write_notices", write_notices)
     retry = process_all_due(engine, geneva("2019-01-04T10:00"))
     assert retry.fired == (broken.id,)
     assert messages_by_timer(engine)[broken.id] == 6

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from engine import Engine
 from engine.timers import process_all_due
 from storage.repository import OUTBOX, TIMER, Store
+from storage.unit import database_of
 from tests.scenario import convene
 
 BIN = Path(sys.executable).parent / "consultflow"
@@ -95,7 +96,7 @@ def test_two_daemons_fire_every_one_of_2000_timers_exactly_once(
         for d in running:
             d.wait_ready()
         now = datetime.now(UTC)
-        with engine.db.write() as conn:  # all at once, while both daemons are running
+        with database_of(engine.storage).write() as conn:  # all at once, while both daemons are running
             Store(conn).insert_timers(
                 [
                     {
@@ -115,7 +116,7 @@ def test_two_daemons_fire_every_one_of_2000_timers_exactly_once(
         ours = TIMER.c.rule == "load test"
         deadline = time.monotonic() + BOUND
         while True:
-            with engine.db.read() as conn:
+            with database_of(engine.storage).read() as conn:
                 left = conn.execute(select(func.count()).where(ours, TIMER.c.status == "pending")).scalar_one()
             if left == 0 or time.monotonic() > deadline:
                 break
@@ -125,7 +126,7 @@ def test_two_daemons_fire_every_one_of_2000_timers_exactly_once(
     assert left == 0, output
     assert codes == [0, 0], output
     assert all(d.lines[-1] == "stopped" for d in running), output
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         by_status = select(TIMER.c.status, func.count()).where(ours).group_by(TIMER.c.status)
         statuses: dict[str, int] = {str(status): int(n) for status, n in conn.execute(by_status)}
         per_timer: dict[int, int] = dict(

@@ -1,4 +1,7 @@
-"""Timers of the 12th meeting (domain.md §5, checklist 1, 5 and 7) replayed with ticks, on SQLite and PostgreSQL."""
+"""Timers of the 12th meeting replayed with ticks, on SQLite and PostgreSQL.
+
+The dates and checklist items 1, 5 and 7 are those of docs/procedure.md, "The 12th meeting as data".
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sqlalchemy import func, select
 from engine import Engine, Timer
 from engine.timers import TickReport, process_all_due, scheduled
 from storage.repository import OUTBOX, Store
+from storage.unit import database_of
 from tests.scenario import convene, hold_meeting
 
 GENEVA = ZoneInfo("Europe/Zurich")
@@ -30,7 +34,7 @@ def tick(engine: Engine, when: str) -> list[tuple[str, str]]:
 
 
 def messages_by_timer(engine: Engine) -> Counter[int]:
-    with engine.db.read() as conn:
+    with database_of(engine.storage).read() as conn:
         rows = conn.execute(
             select(OUTBOX.c.timer_id, func.count()).where(OUTBOX.c.timer_id.is_not(None)).group_by(OUTBOX.c.timer_id)
         )
@@ -149,7 +153,8 @@ def test_postponing_the_meeting_recomputes_deadlines_and_cancels_stale_reminders
 def test_a_refused_deadline_expiry_is_recorded_as_skipped(engine: Engine) -> None:
     """A timed trigger the state does not allow is no error: the timer is skipped with the refusal as its detail."""
     s = convene(engine)
-    with engine.db.write() as conn:  # a timer row is data: one written by hand, for a trigger out of turn
+    # A timer row is data: one written by hand, for a trigger out of turn.
+    with database_of(engine.storage).write() as conn:
         Store(conn).insert_timers(
             [
                 {

@@ -59,3 +59,18 @@ def test_changing_a_file_without_a_new_version_is_refused(make_engine: Callable[
     changed = make_engine(workflows=_changed_copy(tmp_path, 1))
     with pytest.raises(DefinitionChanged, match="give it version 2"):
         changed.start("meeting_cycle", "sec.alice", MEETING, now=at("2018-12-01"))
+
+
+def test_a_comment_only_change_is_not_a_new_version(make_engine: Callable[..., Engine], tmp_path: Path) -> None:
+    """Comments and layout are not the definition: the same version starts instances, on the text stored first."""
+    first = make_engine().start("meeting_cycle", "sec.alice", MEETING, now=at("2018-12-01"))
+    folder = tmp_path / "commented"
+    shutil.copytree(SHIPPED, folder)
+    path = folder / "meeting_cycle.yaml"
+    path.write_text(
+        "# A note for the next reader, nothing more.\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    commented = make_engine(workflows=folder)
+    second = commented.start("meeting_cycle", "sec.alice", MEETING, now=at("2018-12-01"))
+    assert (second.definition_version, second.definition_hash) == (1, first.definition_hash)
+    assert [(n, v) for n, v, _, _ in commented.definitions_in_use() if n == "meeting_cycle"] == [("meeting_cycle", 1)]

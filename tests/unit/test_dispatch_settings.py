@@ -122,7 +122,7 @@ def test_the_relay_pause_doubles_with_jitter_up_to_five_minutes(failures: int, l
     rng = random.Random(failures)
     pauses = [relay_pause(failures, rng) for _ in range(200)]
     assert all(low <= p <= high <= RELAY_PAUSE_MAX for p in pauses)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="starts at 1"):
         relay_pause(0, rng)
 
 

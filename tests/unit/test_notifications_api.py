@@ -11,10 +11,8 @@ import notifications
 def test_public_names_are_pinned() -> None:
     """The package re-exports exactly these names, sorted, so the surface cannot drift silently."""
     assert notifications.__all__ == [
-        "CALENDAR_NOTICES",
         "LANGUAGES",
         "MAX_ATTEMPTS",
-        "NOTICES",
         "DeliveryResult",
         "InvalidAddress",
         "InvalidContext",
@@ -22,7 +20,6 @@ def test_public_names_are_pinned() -> None:
         "MailSender",
         "Mailbox",
         "NoticeContext",
-        "NoticeSpec",
         "NotificationError",
         "Recipient",
         "RenderError",

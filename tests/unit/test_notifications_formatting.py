@@ -1,13 +1,14 @@
-"""The locale filters: dates, instants, spans, numbers, ordinals, Council symbols and language lists."""
+"""The locale formatting of notices: dates, instants, spans, numbers, ordinals, Council symbols and lists."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications.formatting import (
-    council_symbol,
+from engine.formatting import (
+    as_date,
     format_day,
     format_instant,
     format_number,
@@ -15,8 +16,11 @@ from notifications.formatting import (
     format_span,
     join_words,
     language_names,
-    link,
 )
+from notifications.filters import council_symbol, link
+
+ZURICH = ZoneInfo("Europe/Zurich")
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.mark.parametrize(
@@ -66,17 +70,40 @@ def test_span_ending_before_it_starts_is_refused() -> None:
         format_span("en", "2019-02-02", "2019-02-01")
 
 
-def test_format_instant_in_geneva_time_across_dst() -> None:
-    """Instants are shown in Geneva time, CET in winter and CEST in summer."""
-    assert format_instant("en", "2019-01-15T09:12:00+00:00") == "15 January 2019, 10:12 (Geneva time)"
-    assert format_instant("fr", "2019-06-10T07:05:00Z") == "10 juin 2019 à 9 h 05 (heure de Genève)"
-    assert format_instant("fr", "2019-03-01T00:30:00+01:00") == "1er mars 2019 à 0 h 30 (heure de Genève)"
+def test_format_instant_in_the_given_zone_across_dst() -> None:
+    """Instants are shown in the zone passed, named for that instant: standard time in winter, summer time in June."""
+    assert (
+        format_instant("en", "2019-01-15T09:12:00+00:00", zone=ZURICH)
+        == "15 January 2019, 10:12 (Central European Standard Time)"
+    )
+    assert (
+        format_instant("fr", "2019-06-10T07:05:00Z", zone=ZURICH)
+        == "10 juin 2019 à 9 h 05 (heure d’été d’Europe centrale)"
+    )
+    assert (
+        format_instant("fr", "2019-03-01T00:30:00+01:00", zone=ZURICH)
+        == "1er mars 2019 à 0 h 30 (heure normale d’Europe centrale)"
+    )
+    assert (
+        format_instant("en", "2019-01-15T09:12:00+00:00", zone=NEW_YORK)
+        == "15 January 2019, 04:12 (Eastern Standard Time)"
+    )
+
+
+def test_the_day_of_an_instant_depends_on_the_zone() -> None:
+    """An instant's calendar day is taken in the zone given, and is refused without one rather than guessed."""
+    late = "2019-02-01T03:30:00+00:00"
+    assert as_date(late, ZURICH) == dt.date(2019, 2, 1)
+    assert as_date(late, NEW_YORK) == dt.date(2019, 1, 31)
+    assert format_day("en", late, zone=NEW_YORK) == "31 January 2019"
+    with pytest.raises(ValueError, match="time zone"):
+        format_day("en", late)
 
 
 def test_naive_instant_is_refused() -> None:
     """A datetime without an offset is refused rather than guessed."""
     with pytest.raises(ValueError, match="naive"):
-        format_instant("en", "2019-01-15T09:12:00")
+        format_instant("en", "2019-01-15T09:12:00", zone=ZURICH)
 
 
 def test_numbers_and_ordinals() -> None:

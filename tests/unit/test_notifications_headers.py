@@ -12,7 +12,7 @@ from notifications.errors import InvalidAddress, UnsafeHeaderValue
 from notifications.headers import ENCODED_WORD_BREAK, check_header_text, clean_header_text, validate_address
 from notifications.message import Mailbox, build_message, message_id_for
 from notifications.rendering import render_notice
-from notifications.samples import sample_context
+from notifications.samples import sample_context, shipped_catalogue
 
 SMUGGLER = "=?utf-8?q?Hi=0ABcc=3A_attacker=40evil=2Etest?="
 SENDER = Mailbox("noreply@consultflow.invalid", "CWG-Internet Secretariat")
@@ -61,6 +61,7 @@ def _message_bytes(subject_data: str, name: str = "Catherine O'Brien") -> bytes:
     rendered = render_notice("N04", "en", context)
     message = build_message(
         rendered,
+        notice=shipped_catalogue().notices["N04"],
         sender=SENDER,
         recipient=context["recipient"],
         context=context,

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
-from notifications.context import check_context
+from engine.catalogue import NoticeSpec
+from notifications.context import DEFAULT_TIMEZONE, body_zone, check_context
 from notifications.errors import InvalidContext, InvalidMessageInput
 from notifications.meeting_calendar import meeting_uid
 from notifications.message import Mailbox, build_message, message_id_for, parse_mailbox
 from notifications.rendering import render_notice
-from notifications.samples import MEETING, sample_context
+from notifications.samples import MEETING, sample_context, shipped_catalogue
 
 SENDER = Mailbox("noreply@consultflow.invalid", "CWG-Internet Secretariat")
 DATE = dt.datetime(2018, 12, 21, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+NOTICES = shipped_catalogue().notices
 
 
 def _build(
@@ -32,6 +36,7 @@ def _build(
     rendered = render_notice(notice_id, language, context)
     built = build_message(
         rendered,
+        notice=NOTICES[notice_id],
         sender=SENDER,
         recipient=context["recipient"],
         cc=[Mailbox("chair@cwg.example", "Chair of CWG-Internet"), "vc.africa@cwg.example"],
@@ -127,7 +132,13 @@ def test_postponement_without_new_dates_has_no_calendar() -> None:
         context["instance"]["fields"].pop(name)
     rendered = render_notice("N02", "en", context)
     built = build_message(
-        rendered, sender=SENDER, recipient=context["recipient"], context=context, message_id="<a@b.org>", date=DATE
+        rendered,
+        notice=NOTICES["N02"],
+        sender=SENDER,
+        recipient=context["recipient"],
+        context=context,
+        message_id="<a@b.org>",
+        date=DATE,
     )
     assert built.get_content_type() == "multipart/alternative"
 
@@ -146,7 +157,7 @@ def test_naive_date_and_bad_message_id_are_refused() -> None:
     """The Date must be aware and the Message-ID well formed."""
     context = sample_context("N04", "en")
     rendered = render_notice("N04", "en", context)
-    kwargs = {"sender": SENDER, "recipient": context["recipient"], "context": context}
+    kwargs = {"notice": NOTICES["N04"], "sender": SENDER, "recipient": context["recipient"], "context": context}
     with pytest.raises(InvalidMessageInput, match="naive"):
         build_message(rendered, message_id="<a@b.org>", date=dt.datetime(2019, 1, 1), **kwargs)  # type: ignore[arg-type]
     with pytest.raises(InvalidMessageInput, match="Message-ID"):
@@ -173,3 +184,35 @@ def test_check_context_accepts_samples_and_names_problems() -> None:
     missing = {key: value for key, value in context.items() if key != "deadlines"}
     with pytest.raises(InvalidContext, match="deadlines"):
         check_context(missing)
+
+
+def test_check_context_reads_the_body_time_zone() -> None:
+    """body.timezone must name a known zone; a row queued before the engine stored it gets the default body's zone."""
+    context = sample_context("N01", "en")
+    assert context["body"].get("timezone") == "Europe/Zurich"
+    with pytest.raises(InvalidContext, match=r"body\.timezone"):
+        check_context({**context, "body": {**context["body"], "timezone": "Europe/Genève"}})
+    older = {key: value for key, value in context["body"].items() if key != "timezone"}
+    assert body_zone(check_context({**context, "body": older})["body"]) == ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def test_the_calendar_flag_comes_from_the_notice_spec() -> None:
+    """The catalogue's calendar flag decides the invitation; a spec for another notice than the context's is refused."""
+    context = sample_context("N01", "en")
+    rendered = render_notice("N01", "en", context)
+
+    def build(notice: NoticeSpec) -> EmailMessage:
+        return build_message(
+            rendered,
+            notice=notice,
+            sender=SENDER,
+            recipient=context["recipient"],
+            context=context,
+            message_id="<a@b.org>",
+            date=DATE,
+        )
+
+    assert len(_calendars(build(NOTICES["N01"]))) == 2
+    assert _calendars(build(replace(NOTICES["N01"], calendar=False))) == []
+    with pytest.raises(InvalidMessageInput, match="N01, not N04"):
+        build(NOTICES["N04"])

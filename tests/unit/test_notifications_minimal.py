@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from notifications.catalogue import NOTICES
 from notifications.context import NoticeContext
 from notifications.rendering import render_notice
-from notifications.samples import sample_context
+from notifications.samples import sample_context, samples, shipped_catalogue
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
@@ -88,6 +87,8 @@ ENGINE_ITEMS = {
         "at": "2019-12-02T10:00:00+00:00",
     },
 }
+NOTICES = shipped_catalogue().notices
+# Each notice on every workflow whose steps or timers send it (derived from the definitions by the engine).
 CASES = [(n, w) for n in sorted(NOTICES) for w in NOTICES[n].workflows]
 
 
@@ -120,8 +121,11 @@ def test_notice_renders_from_a_sparse_context(notice_id: str, workflow: str, lan
     assert 'href=""' not in rendered.html
 
 
-def test_catalogue_matches_the_shipped_notice_list() -> None:
-    """The notice ids here are exactly those of workflows/notices.yaml, which the engine sends."""
+def test_every_notice_has_a_sample_on_each_workflow_that_sends_it() -> None:
+    """The samples cover exactly the notices of workflows/notices.yaml, each on every workflow that sends it."""
     shipped = yaml.safe_load((WORKFLOWS / "notices.yaml").read_text(encoding="utf-8"))
     ids = {key for key in shipped if isinstance(key, str) and key[:1] in "NR" and key[1:3].isdigit()}
-    assert ids == set(NOTICES)
+    assert ids == set(NOTICES) == set(samples().steps)
+    assert all(NOTICES[n].workflows for n in NOTICES), "a notice that no workflow sends"
+    for notice_id, workflow in CASES:
+        assert sample_context(notice_id, "en", workflow)["instance"]["workflow"] == workflow

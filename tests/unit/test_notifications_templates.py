@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from notifications import rendering
-from notifications.catalogue import NOTICES
 from notifications.errors import RenderError, TemplateMissing, UnknownLanguage
 from notifications.rendering import PARTS, RenderedNotice, notice_ids, render_notice
-from notifications.samples import sample_context
+from notifications.samples import sample_context, shipped_catalogue
 
+NOTICES = shipped_catalogue().notices
 NOTICE_IDS = notice_ids("en")
 CASES = [(notice_id, workflow) for notice_id in NOTICE_IDS for workflow in NOTICES[notice_id].workflows]
 
@@ -26,7 +26,7 @@ def _render(notice_id: str, language: str, workflow: str | None = None, **change
 
 
 def test_template_folder_holds_every_catalogued_notice() -> None:
-    """The notice ids found in templates/en are exactly the catalogue of domain §4 (N01-N19, N16a, R01-R12)."""
+    """The notice ids found in templates/en are exactly the engine's catalogue (N01-N19, N16a, R01-R12)."""
     assert sorted(NOTICES) == NOTICE_IDS
     assert len(NOTICE_IDS) == 32
 
@@ -224,3 +224,39 @@ def test_cc_copy_says_it_is_for_information(language: str, sentence: str) -> Non
     context["recipient"]["for_information"] = True
     rendered = render_notice("N07", language, context)
     assert sentence in rendered.text and sentence in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("language", "geneva", "new_york"),
+    [
+        (
+            "en",
+            "15 January 2019, 10:12 (Central European Standard Time)",
+            "15 January 2019, 04:12 (Eastern Standard Time)",
+        ),
+        (
+            "fr",
+            "15 janvier 2019 à 10 h 12 (heure normale d’Europe centrale)",
+            "15 janvier 2019 à 4 h 12 (heure normale de l’Est nord-américain)",
+        ),
+    ],
+)
+def test_times_are_shown_in_the_body_time_zone(language: str, geneva: str, new_york: str) -> None:
+    """The same instant reads in the zone of the body's calendar (body.timezone), not in a fixed one."""
+    context = sample_context("N04", language)
+    assert context["body"].get("timezone") == "Europe/Zurich"  # the shipped body.yaml's
+    assert geneva in render_notice("N04", language, context).text
+    context["body"]["timezone"] = "America/New_York"
+    rendered = render_notice("N04", language, context)
+    assert new_york in rendered.text and new_york in rendered.html
+    assert geneva not in rendered.text
+
+
+def test_the_day_of_an_instant_is_the_body_day() -> None:
+    """An instant is dated where the body is: 02:00 UTC on the 16th is still the 15th in New York."""
+    context = sample_context("N04", "en")
+    assert context["item"] is not None
+    context["item"]["received_at"] = "2019-01-16T02:00:00+00:00"
+    assert "16 January 2019, 03:00" in render_notice("N04", "en", context).text
+    context["body"]["timezone"] = "America/New_York"
+    assert "15 January 2019, 21:00 (Eastern Standard Time)" in render_notice("N04", "en", context).text

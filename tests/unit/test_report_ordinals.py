@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import spelled_ordinal
+from engine.formatting import spelled_ordinal
 
 CASES = [
     (1, "first", "première"),

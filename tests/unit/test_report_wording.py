@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from engine.formatting import format_day, join_words, span_ends
 from reports import TranslationsError, UnknownLanguage, languages, load_translations, symbol_in
-from reports.dates import format_day, span_ends
 from reports.references import ReferenceWording, cite, parse_reference
 from reports.render import escape_markdown
-from reports.wording import TEMPLATES_DIR, join_words, wording
+from reports.wording import TEMPLATES_DIR, wording
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine import FixedClock
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import hold_meeting
 from tests.web.conftest import Site
@@ -190,6 +191,6 @@ def test_tokens_are_shown_once_and_stored_hashed(client: TestClient, site: Site)
     assert client.get("/api/me", headers=headers).json()["id"] == "ms.fr"
     listed = client.get("/api/tokens", headers=headers).json()
     assert made["token"] not in str(listed) and "my script" in {t["name"] for t in listed}
-    with site.engine.db.read() as conn:
+    with database_of(site.engine.storage).read() as conn:
         stored = conn.exec_driver_sql("SELECT token_hash FROM api_token").scalars().all()
     assert made["token"] not in stored and all(len(h) == 64 for h in stored)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from engine import Engine
 from storage.outbox import OutboxQueue
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import Twelfth, convene
 
@@ -25,7 +26,7 @@ class World:
 
 def fail_one_notice(engine: Engine, error: str = "550 mailbox unavailable") -> int:
     """Claim the oldest pending notice and record it failed, as the dispatcher would."""
-    with engine.db.write() as conn:
+    with database_of(engine.storage).write() as conn:
         queue = OutboxQueue(conn)
         claimed = queue.claim("tests", at("2018-12-21"), 1, timedelta(minutes=5))
         assert queue.mark_failed(claimed[0].id, "tests", error)

@@ -1,0 +1,87 @@
+"""The Jinja filters of notice templates: the shared formatting functions, bound to the reader and the body.
+
+Each filter gets the language of the environment it is registered in; the date filters also get the time zone
+of the body the notice is sent for, read from the ``body`` of the context being rendered (environments are
+cached per language and shared by every body, so the zone cannot be fixed when they are built). Two filters
+are particular to e-mail and live here: ``council_symbol`` and ``url``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+
+import jinja2
+from jinja2.runtime import Context
+
+from engine import formatting
+from notifications.context import body_zone
+
+Filter = Callable[..., str]
+
+_COUNCIL_SUFFIX = {"en": "E", "fr": "F", "es": "S", "ru": "R", "ar": "A", "zh": "C"}
+_COUNCIL_SYMBOL = re.compile(r"^C\d{2}/[^\s-]+$")
+
+
+def council_symbol(language: str, value: object) -> str:
+    """Give a Council document symbol the reader's language suffix: "C19/51" -> "C19/51-F"."""
+    symbol = str(value)
+    if _COUNCIL_SYMBOL.match(symbol):
+        return f"{symbol}-{_COUNCIL_SUFFIX.get(language, 'E')}"
+    return symbol
+
+
+def link(value: object) -> str:
+    """Pass an http(s) or mailto URL through, refusing any other scheme (no ``javascript:`` in an href)."""
+    url = str(value).strip()
+    if not re.match(r"^(https?://|mailto:)[^\s\x00-\x1f\"'<>]+$", url, re.IGNORECASE):
+        raise ValueError(f"refused the link {url!r}: only http, https and mailto links are allowed")
+    return url
+
+
+def template_filters(language: str) -> dict[str, Filter]:
+    """The filters of ``language``'s environment, by the names the templates use."""
+    return {
+        "date": _zoned(language, formatting.format_day),
+        "date_span": _zoned(language, formatting.format_span),
+        "datetime": _zoned(language, formatting.format_instant),
+        "number": _bound(language, formatting.format_number),
+        "ordinal": _bound(language, formatting.format_ordinal),
+        "council_symbol": _bound(language, council_symbol),
+        "language_names": _bound(language, formatting.language_names),
+        "join_words": _bound(language, formatting.join_words),
+        "url": _bound(language, lambda _language, value: link(value)),
+    }
+
+
+def _refuse_undefined(*arguments: object) -> None:
+    """Fail on an undefined argument by its name, rather than formatting the Undefined object."""
+    for argument in arguments:
+        if isinstance(argument, jinja2.Undefined):
+            str(argument)  # StrictUndefined raises UndefinedError naming the missing variable
+
+
+def _bound(language: str, f: Filter) -> Filter:
+    """``f`` with the environment's language."""
+
+    @functools.wraps(f)
+    def apply(value: object, *args: object, **kwargs: object) -> str:
+        _refuse_undefined(value, *args, *kwargs.values())
+        return f(language, value, *args, **kwargs)
+
+    return apply
+
+
+def _zoned(language: str, f: Filter) -> Filter:
+    """``f`` with the environment's language and the time zone of the body in the rendered context."""
+
+    @functools.wraps(f)
+    def apply(context: Context, value: object, *args: object, **kwargs: object) -> str:
+        _refuse_undefined(value, *args, *kwargs.values())
+        body = context.get("body")
+        if not isinstance(body, Mapping):
+            raise TypeError("the notice context has no body, whose time zone dates are shown in")
+        return f(language, value, *args, zone=body_zone(body), **kwargs)
+
+    return jinja2.pass_context(apply)

@@ -1,0 +1,73 @@
+"""The storage port of ``engine.ports`` on SQL: one connection's transaction seen as a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from storage.auth import Accounts
+from storage.claims import Claims
+from storage.db import Database
+from storage.outbox import OutboxQueue
+from storage.repository import Store
+
+
+class SqlUnitOfWork:
+    """One transaction: the engine's records, the timer queue, the outbox queue and the web accounts."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.records = Store(conn)
+        self.timers = Claims(conn)
+        self.outbox = OutboxQueue(conn)
+        self.accounts = Accounts(conn)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo only what happens inside on error (what came before stays), then re-raise."""
+        with self.conn.begin_nested():
+            yield
+
+
+class SqlStorage:
+    """A SQLite or PostgreSQL database as the engine's ``Storage``."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @classmethod
+    def open(cls, url: str) -> SqlStorage:
+        """Connect to ``url``, creating a new database's schema (an older schema is refused, saying what to run)."""
+        database = Database(url)
+        try:
+            database.ensure_schema()
+        except BaseException:
+            database.dispose()
+            raise
+        return cls(database)
+
+    @property
+    def url(self) -> str:
+        return self.database.url
+
+    @contextmanager
+    def write(self) -> Iterator[SqlUnitOfWork]:
+        with self.database.write() as conn:
+            yield SqlUnitOfWork(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlUnitOfWork]:
+        with self.database.read() as conn:
+            yield SqlUnitOfWork(conn)
+
+    def dispose(self) -> None:
+        self.database.dispose()
+
+
+def database_of(storage: object) -> Database:
+    """The SQL database behind an engine's storage, for tools and tests that read or write rows directly."""
+    if not isinstance(storage, SqlStorage):
+        raise TypeError(f"expected SQL storage, got {type(storage).__name__}")
+    return storage.database
