@@ -16,7 +16,7 @@ from engine.planning import StepPlan
 from engine.roles import SYSTEM_ACTOR
 from storage.memory import MemoryStorage
 from tests.conftest import FIXTURES, at
-from tests.scenario import DECISIONS, MEETING_FIELDS, Twelfth, convene
+from tests.scenario import MEETING_FIELDS, Twelfth, convene, draft_report
 
 CATALOGUE = load_catalogue()
 
@@ -35,30 +35,17 @@ def engine(memory: MemoryStorage) -> Engine:
 
 def _until_report(engine: Engine) -> Twelfth:
     """The 12th meeting up to the approval of its report (which is what the tests plan)."""
-    s = convene(engine)
-    s.fire(
-        "meeting",
-        "submit_contribution",
-        "ms.fr",
-        {"title": "Proposal for the next topic", "symbol": "CWG-Internet-12/3", "needs_translation": "yes"},
-        when="2019-01-08",
-    )
-    s.fire("meeting", "close_translation", "system", when="2019-01-12")
-    s.fire("meeting", "close_contributions", "system", when="2019-01-21")
-    s.fire(
-        "meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example/12"}, when="2019-01-25"
-    )
-    s.fire("meeting", "open_session", "chair")
-    s.fire("topic", "table_topics", "chair")
-    s.fire("topic", "record_no_consensus", "chair", {"reason": "time_ran_out"})
-    for decision in DECISIONS:
-        s.fire("meeting", "record_decision", "chair", decision)
-    s.fire("meeting", "adjourn", "chair")
-    s.fire("meeting", "circulate_draft_report", "sec.alice", {"draft_report_symbol": "WG-Internet 12/5"})
-    return s
+    return draft_report(convene(engine))
 
 
 APPROVAL = {"report_symbol": "WG-Internet 12/5", "report_mode": "in_session", "report_approved_on": "2019-02-01"}
+
+
+def _plan_approval(engine: Engine, memory: MemoryStorage, meeting_id: str) -> StepPlan:
+    with memory.read() as unit:
+        chair = unit.records.person("chair")
+        assert chair is not None
+        return engine.planner(unit.records, at("2019-02-01")).fire(meeting_id, "approve_report", chair, APPROVAL, None)
 
 
 def _snapshot(memory: MemoryStorage) -> tuple[int, int, int, int]:
@@ -104,12 +91,7 @@ def test_approving_the_report_plans_action_items_and_the_escalation_with_its_own
     """The escalation started by an effect fires `escalate` on the topic: planned on the world the plan leaves."""
     s = _until_report(engine)
     before = _snapshot(memory)
-    with memory.write() as unit:
-        chair = unit.records.person("chair")
-        assert chair is not None
-        plan = engine.planner(unit.records, at("2019-02-01")).fire(
-            s.meeting.id, "approve_report", chair, APPROVAL, None
-        )
+    plan = _plan_approval(engine, memory, s.meeting.id)
     assert _snapshot(memory) == before
     started = [(p.after.workflow, p.audit.trigger) for p in plan.effects]
     assert started.count(("action_item", "create")) == 3  # d2, d3, d4 carry an action owner
@@ -124,12 +106,8 @@ def test_approving_the_report_plans_action_items_and_the_escalation_with_its_own
 
 def test_executing_a_plan_writes_it_in_order_with_caused_by_links(engine: Engine, memory: MemoryStorage) -> None:
     s = _until_report(engine)
+    plan = _plan_approval(engine, memory, s.meeting.id)
     with memory.write() as unit:
-        chair = unit.records.person("chair")
-        assert chair is not None
-        plan = engine.planner(unit.records, at("2019-02-01")).fire(
-            s.meeting.id, "approve_report", chair, APPROVAL, None
-        )
         audit_id = engine.execute(plan, unit.records)
     assert engine.get(s.meeting.id).state == "report_approved"
     assert engine.get(s.topic.id).state == "escalated"
@@ -144,12 +122,7 @@ def test_executing_a_plan_writes_it_in_order_with_caused_by_links(engine: Engine
 def test_a_plan_gone_stale_is_refused_whole_and_nothing_is_written(engine: Engine, memory: MemoryStorage) -> None:
     """The topic changes between planning and writing: the nested step conflicts, the whole approval rolls back."""
     s = _until_report(engine)
-    with memory.write() as unit:
-        chair = unit.records.person("chair")
-        assert chair is not None
-        plan = engine.planner(unit.records, at("2019-02-01")).fire(
-            s.meeting.id, "approve_report", chair, APPROVAL, None
-        )
+    plan = _plan_approval(engine, memory, s.meeting.id)
     topic = engine.get(s.topic.id)
     with memory.write() as unit:  # someone else moves the topic on
         assert unit.records.update_instance(topic.id, topic.version, topic.state, topic.fields, at("2019-02-01"))
