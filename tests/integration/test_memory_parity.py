@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES, at
 from tests.scenario import convene, escalate_to_council, hold_meeting
 
 Record = tuple[
-    list[tuple[str, str, int]], list[tuple[str, str | None, str, str, str | None]], Counter[str], Counter[str]
+    list[tuple[str, str, int]], list[tuple[str, str | None, str, str, str]], Counter[str], Counter[str]
 ]
 
 
