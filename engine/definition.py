@@ -124,6 +124,14 @@ class EffectSpec:
 
 
 @dataclass(frozen=True)
+class OnlyBy:
+    """Where a transition's decision is taken: on an instance of ``workflow`` whose ref ``via`` names this one."""
+
+    workflow: str
+    via: str
+
+
+@dataclass(frozen=True)
 class TransitionSpec:
     """A trigger from one or more source states to a destination (``=`` keeps the state)."""
 
@@ -138,6 +146,7 @@ class TransitionSpec:
     notices: tuple[str, ...] = ()
     effects: tuple[EffectSpec, ...] = ()
     title: str = ""
+    only_by: OnlyBy | None = None  # a decision recorded elsewhere: fired only as an effect of that instance
 
     @property
     def accepted_fields(self) -> tuple[str, ...]:

@@ -83,6 +83,10 @@ class RoleNotAllowed(NotAllowed):
         )
 
 
+class DecidedElsewhere(NotAllowed):
+    """The step records a decision taken on another instance: it follows from that instance's step only."""
+
+
 class GuardFailed(NotAllowed):
     """A guard of the transition refused it."""
 

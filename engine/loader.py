@@ -24,6 +24,7 @@ from engine.definition import (
     FieldSpec,
     FieldType,
     GuardSpec,
+    OnlyBy,
     RoleClause,
     TimerSpec,
     TransitionSpec,
@@ -59,8 +60,22 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "deadline": frozenset({"rule", "on_closed_day", "title"}),
     "instance_role": frozenset({"when", "role", "member_state_field", "person_field"}),
     "transition": frozenset(
-        {"trigger", "source", "dest", "roles", "guards", "requires", "sets", "append", "notices", "effects", "title"}
+        {
+            "trigger",
+            "source",
+            "dest",
+            "roles",
+            "guards",
+            "requires",
+            "sets",
+            "append",
+            "notices",
+            "effects",
+            "title",
+            "only_by",
+        }
     ),
+    "only_by": frozenset({"workflow", "via"}),
     "start": frozenset({"trigger", "roles", "guards", "requires", "sets", "append", "notices", "effects", "title"}),
     "effect": frozenset({"start", "fire", "for_each", "linked", "on", "where", "fields"}),
     "effect.linked": frozenset({"workflow", "via", "state"}),
@@ -367,8 +382,11 @@ class _TransitionContext:
             dest = data.get("dest")
             if dest != SAME_STATE and dest not in self.states:
                 raise reader.fail(place, f"unknown destination state {dest!r}", data)
+        only_by = self._only_by(data.get("only_by"), place, data, is_start)
         roles = reader.names(data.get("roles"), f"{place}.roles", data)
-        if not roles:
+        if only_by is not None and roles:
+            raise reader.fail(place, "a transition with only_by is fired by its cause only: give it no roles", data)
+        if not roles and only_by is None:
             raise reader.fail(place, "no role is allowed to fire it (roles: [...])", data)
         for role in roles:
             if role not in self.roles:
@@ -407,7 +425,22 @@ class _TransitionContext:
             notices=notices,
             effects=effects,
             title=str(data.get("title", "")),
+            only_by=only_by,
         )
+
+    def _only_by(self, raw: object, place: str, node: object, is_start: bool) -> OnlyBy | None:
+        if raw is None:
+            return None
+        if is_start:
+            raise self.reader.fail(place, "a start cannot be only_by another instance (effects start it anyway)", node)
+        data = self.reader.mapping(raw, f"{place}.only_by")
+        self.reader.check_keys(data, SECTION_KEYS["only_by"], f"{place}.only_by")
+        workflow, via = data.get("workflow"), data.get("via")
+        if not isinstance(workflow, str) or not isinstance(via, str):
+            raise self.reader.fail(
+                place, "only_by names the deciding workflow and its ref field: {workflow, via}", node
+            )
+        return OnlyBy(workflow, via)
 
     def _guard(self, raw: object, place: str, node: object, item: Mapping[str, FieldSpec] | None) -> GuardSpec:
         reader = self.reader
@@ -647,7 +680,40 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                         check_condition(effect.where, {**LINKED_EXTRAS, **linked_wf.fields})
                     except ConditionError as exc:
                         raise reader.fail(f"{place}.where", f"{exc} of {linked_wf.name}", effect) from None
+        for spec in definition.transitions:
+            if spec.only_by is not None:
+                _check_only_by(reader, definition, spec, spec.only_by, definitions)
         for guard in (g for t in definition.transitions for g in t.guards if g.name == "linked_all_in"):
             linked_wf = definitions.get(str(guard.args["workflow"]))
             if linked_wf is None or str(guard.args["via"]) not in linked_wf.fields:
                 raise reader.fail(f"guard {guard.describe()}", "names an unknown workflow or ref field")
+
+
+def deciding_steps(definition: Definition, trigger: str, deciding: Definition, via: str) -> list[str]:
+    """The triggers of ``deciding`` whose effects fire ``trigger`` on the instance its ref ``via`` names."""
+    return [
+        spec.trigger
+        for spec in (deciding.start, *deciding.transitions)
+        if any(e.action == "fire" and e.target == trigger and e.on == via for e in spec.effects)
+    ]
+
+
+def _check_only_by(
+    reader: _Reader,
+    definition: Definition,
+    spec: TransitionSpec,
+    only_by: OnlyBy,
+    definitions: Mapping[str, Definition],
+) -> None:
+    place = f"{spec.trigger}.only_by"
+    deciding = definitions.get(only_by.workflow)
+    if deciding is None:
+        raise reader.fail(place, f"unknown workflow '{only_by.workflow}'")
+    ref = deciding.fields.get(only_by.via)
+    if ref is None or ref.type != "ref" or ref.workflow != definition.name:
+        raise reader.fail(place, f"'{only_by.via}' is not a ref field of {deciding.name} naming a {definition.name}")
+    if not deciding_steps(definition, spec.trigger, deciding, only_by.via):
+        raise reader.fail(
+            place,
+            f"no step of {deciding.name} fires '{spec.trigger}' on its {only_by.via} (effects: fire ..., on: ...)",
+        )

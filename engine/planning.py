@@ -20,9 +20,10 @@ from typing import Any
 from engine.catalogue import Catalogue
 from engine.deadlines import PlannedTimer, deadline_days, plan_timers
 from engine.definition import Condition, Definition, EffectSpec
-from engine.errors import Conflict, ConsultflowError, FieldError, InstanceNotFound
+from engine.errors import Conflict, ConsultflowError, DecidedElsewhere, FieldError, InstanceNotFound
 from engine.fields import list_items
 from engine.guards import LinkedStates
+from engine.loader import deciding_steps
 from engine.machine import CompiledWorkflow, Step, decide
 from engine.notices import notice_context, recipient_data, recipients
 from engine.overlay import Overlay
@@ -188,6 +189,8 @@ class Planner:
         if expected_version is not None and instance.version != expected_version:
             raise Conflict(instance_id, expected_version, instance.version)
         definition = compiled.definition
+        if not caused:
+            self._refuse_decided_elsewhere(definition, instance, trigger)
         # Roles look at a referenced instance only for an acting chair named there (e.g. meeting.acting_chair).
         needs_related = definition.acting_chair is not None and "." in definition.acting_chair
         related = self.related(definition, instance.fields) if needs_related else {}
@@ -394,6 +397,21 @@ class Planner:
             return [state for _, state in self.overlay.linked(instance_id, via, workflow)]
 
         return states
+
+    def _refuse_decided_elsewhere(self, definition: Definition, instance: Instance, trigger: str) -> None:
+        """A step marked ``only_by`` fired by hand: say which instance's step records that decision."""
+        spec = definition.transition(trigger, instance.state)
+        if spec is None or spec.only_by is None:
+            return  # not such a step (decide() says what is wrong, if anything)
+        deciding = self.catalogue.definition(spec.only_by.workflow)
+        steps = " or ".join(deciding_steps(definition, trigger, deciding, spec.only_by.via))
+        linked = self.overlay.linked(instance.id, spec.only_by.via, deciding.name)
+        refused = f"'{trigger}' cannot be fired by hand on {instance.id}: it follows from {steps}"
+        if not linked:
+            article = "an" if deciding.name[0] in "aeiou" else "a"
+            raise DecidedElsewhere(f"{refused} on {article} {deciding.name} naming it, and there is none yet")
+        named = ", ".join(f"{i} (now {s})" for i, s in linked)
+        raise DecidedElsewhere(f"{refused} on its {deciding.name} {named}; fire that instead")
 
     def _check_references(self, definition: Definition, values: Mapping[str, object]) -> None:
         for name, value in values.items():

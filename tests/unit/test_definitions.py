@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -152,8 +153,8 @@ def test_links_to_unknown_workflows_are_rejected() -> None:
         (SHIPPED / "topic.yaml")
         .read_text(encoding="utf-8")
         .replace(
-            "  - {trigger: complete, source: in_consultation, dest: done, roles: [secretariat]}",
-            "  - {trigger: complete, source: in_consultation, dest: done, roles: [secretariat],"
+            "  - {trigger: table_topics, source: proposed, dest: under_consideration, roles: [chair]}",
+            "  - {trigger: table_topics, source: proposed, dest: under_consideration, roles: [chair],"
             " effects: [{start: poll, fields: {}}]}",
         )
     )
@@ -169,3 +170,45 @@ def test_two_files_with_one_workflow_name_are_rejected(tmp_path: Path) -> None:
     (tmp_path / "topic_copy.yaml").write_text((SHIPPED / "topic.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(DefinitionError, match=r"workflow .topic. is already defined in topic\.yaml"):
         load_catalogue(tmp_path, files=[tmp_path / "topic.yaml", tmp_path / "topic_copy.yaml"])
+
+
+ONLY_BY_CASES = [
+    (
+        "roles besides only_by",
+        "only_by: {workflow: escalation, via: topic}}",
+        "only_by: {workflow: escalation, via: topic}, roles: [chair]}",
+        "give it no roles",
+    ),
+    (
+        "unknown deciding workflow",
+        "{workflow: escalation, via: topic}}",
+        "{workflow: council, via: topic}}",
+        "unknown workflow 'council'",
+    ),
+    (
+        "via not naming this workflow",
+        "{workflow: escalation, via: topic}}",
+        "{workflow: escalation, via: meeting}}",
+        "'meeting' is not a ref field of escalation naming a topic",
+    ),
+    (
+        "nothing fires it",
+        "{trigger: escalate, source: not_agreed, dest: escalated, only_by: {workflow: escalation, via: topic}}",
+        "{trigger: escalate, source: not_agreed, dest: escalated, only_by: {workflow: consultation, via: topic}}",
+        "no step of consultation fires 'escalate' on its topic",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new", "reason"), ONLY_BY_CASES, ids=[c[0] for c in ONLY_BY_CASES])
+def test_only_by_is_checked_against_the_deciding_workflow(case: str, old: str, new: str, reason: str) -> None:
+    """A decision taken elsewhere names a workflow that exists, refers to this one, and has a step that fires it."""
+    catalogue = load_catalogue()
+    text = (SHIPPED / "topic.yaml").read_text(encoding="utf-8")
+    assert old in text, case
+    def load() -> None:
+        broken = parse_definition(text.replace(old, new, 1), "topic.yaml", catalogue.notices)
+        check_links({**catalogue.definitions, "topic": broken})
+
+    with pytest.raises(DefinitionError, match=re.escape(reason)):
+        load()

@@ -162,8 +162,11 @@ def test_stakeholder_cannot_open_a_meeting_document(open_page: Page, site: Site)
     expect(page.get_by_text(world.meeting)).to_have_count(0)
 
 
-def test_chair_records_no_consensus_and_escalates(open_page: Page, site: Site, clock: FixedClock, db_url: str) -> None:
-    """In session, the chair records no consensus on the topic (time ran out) and escalates it, by keyboard."""
+def test_chair_records_no_consensus_and_is_not_offered_to_escalate_by_hand(
+    open_page: Page, site: Site, clock: FixedClock, db_url: str
+) -> None:
+    """In session, the chair records no consensus (time ran out) by keyboard; escalating is not offered: it
+    follows from the meeting's approved report, which starts the escalation."""
     s = convene(site.engine)
     s.fire("meeting", "close_translation", "system", when="2019-01-12")
     s.fire("meeting", "close_contributions", "system", when="2019-01-21")
@@ -176,14 +179,14 @@ def test_chair_records_no_consensus_and_escalates(open_page: Page, site: Site, c
     page = open_page
     log_in(page, "chair")
     page.goto(f"/instances/{s.topic.id}")
-    fire(page, "record_no_consensus", reason="time_ran_out")
-    expect(page.locator(".badge")).to_have_text("not_agreed")
-    button = page.locator("form[data-trigger='escalate'] button[type=submit]")
-    button.focus()
+    form = page.locator("form[data-trigger='record_no_consensus']")
+    form.locator("[name='f.reason']").select_option("time_ran_out")
+    form.locator("button[type=submit]").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("p.notice.success")).to_contain_text("escalate")
-    expect(page.locator(".badge")).to_have_text("escalated")
+    expect(page.locator("p.notice.success")).to_contain_text("record_no_consensus")
+    expect(page.locator(".badge")).to_have_text("not_agreed")
+    expect(page.locator("form[data-trigger='escalate']")).to_have_count(0)
     expect(page.locator(".timeline")).to_contain_text("record_no_consensus")
-    shot(page, "instance-topic-escalated", db_url)
+    shot(page, "instance-topic-not-agreed", db_url)
     topic = site.engine.get(s.topic.id)
-    assert (topic.state, topic.fields["reason"]) == ("escalated", "time_ran_out")
+    assert (topic.state, topic.fields["reason"]) == ("not_agreed", "time_ran_out")
