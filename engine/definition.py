@@ -181,6 +181,14 @@ class RoleClause:
 
 
 @dataclass(frozen=True)
+class DateConstraint:
+    """Two date fields of one instance in order: ``field`` is never before ``not_before`` once both are set."""
+
+    field: str
+    not_before: str
+
+
+@dataclass(frozen=True)
 class Definition:
     """A whole workflow: fields, states, transitions, deadlines, timers; immutable once loaded."""
 
@@ -198,6 +206,7 @@ class Definition:
     instance_roles: Mapping[str, tuple[RoleClause, ...]]
     acting_chair: str | None
     visible_to: tuple[str, ...]  # directory roles that may see instances and their documents; () = everyone
+    constraints: tuple[DateConstraint, ...]
     source: str
     content_hash: str
     text: str

@@ -30,6 +30,7 @@ class GuardContext:
     deadline_days: Mapping[str, date]  # name -> the deadline's calendar day
     linked_states: LinkedStates
     actor: Person
+    today: date  # the local calendar day of ``now`` (the body's time zone)
 
 
 GuardFn = Callable[[Mapping[str, object], GuardContext], str | None]
@@ -111,6 +112,14 @@ def _date_not_after(args: Mapping[str, object], ctx: GuardContext) -> str | None
     return None if value <= limit else f"{name} {value.isoformat()} is after {deadline} ({limit.isoformat()})"
 
 
+def _not_before_day(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    day = as_date(ctx.values.get(name))
+    if day is None:
+        return f"{name} is not set"
+    return None if ctx.today >= day else f"it is {ctx.today.isoformat()}, before {name} ({day.isoformat()})"
+
+
 def _actor_represents(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     name = str(args["field"])
     wanted = ctx.values.get(name)
@@ -132,6 +141,9 @@ GUARDS: Mapping[str, GuardKind] = {
     "date_not_after": GuardKind(
         _date_not_after, {"field": "field", "deadline": "deadline"}, "a date field is on or before a deadline's day"
     ),
+    "not_before_day": GuardKind(
+        _not_before_day, {"field": "field"}, "today (in the body's time zone) is on or after a date field's day"
+    ),
     "actor_represents": GuardKind(
         _actor_represents, {"field": "field"}, "the actor represents the Member State named in a field"
     ),
@@ -142,7 +154,12 @@ GUARDS: Mapping[str, GuardKind] = {
     ),
 }
 # The argument a guard takes when written in the short form `{before: contrib_untranslated}`.
-SHORT_ARG: Mapping[str, str] = {"before": "deadline", "after": "deadline", "present": "field"}
+SHORT_ARG: Mapping[str, str] = {
+    "before": "deadline",
+    "after": "deadline",
+    "present": "field",
+    "not_before_day": "field",
+}
 
 
 def field_exists(name: str, fields: Mapping[str, FieldSpec], item: Mapping[str, FieldSpec] | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +19,7 @@ from engine.definition import (
     SAME_STATE,
     START,
     Condition,
+    DateConstraint,
     DeadlineSpec,
     Definition,
     EffectSpec,
@@ -53,8 +55,10 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
             "instance_roles",
             "acting_chair",
             "visible_to",
+            "constraints",
         }
     ),
+    "constraint": frozenset({"field", "not_before"}),
     "field": frozenset({"type", "required", "values", "workflow", "item", "title", "multiline"}),
     "state": frozenset({"initial", "final", "title"}),
     "deadline": frozenset({"rule", "on_closed_day", "title"}),
@@ -145,8 +149,14 @@ def parse_definition(
     text: str,
     source: str,
     notice_ids: Iterable[str] | None = (),
+    *,
+    stored: bool = False,
 ) -> Definition:
-    """Validate one workflow file on its own (links to other workflows are checked by ``check_links``)."""
+    """Validate one workflow file on its own (links to other workflows are checked by ``check_links``).
+
+    ``stored``: the text of a version a database registered, read back for its running instances; rules
+    added since (a start declaring its fields) are not held against it.
+    """
     reader = _Reader(source)
     try:
         data = load_yaml(text)
@@ -198,6 +208,15 @@ def parse_definition(
                 raise reader.fail(
                     f"{spec.trigger}.roles", f"role(s) {', '.join(hidden)} may fire it but cannot see the instance"
                 )
+    constraints = _constraints(reader, top.get("constraints") or [], fields)
+    missing = [f.name for f in fields.values() if f.required and f.name not in start.requires]
+    # A version stored by an earlier consultflow ran under the rules of its day: its instances must still load.
+    if missing and stored:
+        start = replace(start, requires=start.requires + tuple(missing), sets=start.sets or tuple(fields))
+    elif missing:
+        raise reader.fail(
+            "start.requires", f"required field(s) {', '.join(missing)} must be given at the start: list them", top
+        )
     acting_chair = top.get("acting_chair")
     if acting_chair is not None:
         head = str(acting_chair).split(".")[0]
@@ -218,10 +237,28 @@ def parse_definition(
         instance_roles=instance_roles,
         acting_chair=str(acting_chair) if acting_chair else None,
         visible_to=visible_to,
+        constraints=constraints,
         source=source,
         content_hash=content_hash(text),
         text=text,
     )
+
+
+def _constraints(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) -> tuple[DateConstraint, ...]:
+    if not isinstance(raw, list):
+        raise reader.fail("constraints", "expected a list of {field: NAME, not_before: NAME}", raw)
+    result: list[DateConstraint] = []
+    for i, item in enumerate(raw):
+        place = f"constraints[{i}]"
+        data = reader.mapping(item, place)
+        reader.check_keys(data, SECTION_KEYS["constraint"], place)
+        for key in ("field", "not_before"):
+            name = data.get(key)
+            spec = fields.get(str(name))
+            if spec is None or spec.type not in ("date", "datetime"):
+                raise reader.fail(place, f"{key} must name a date field, not {name!r}", data)
+        result.append(DateConstraint(str(data["field"]), str(data["not_before"])))
+    return tuple(result)
 
 
 def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> dict[str, FieldSpec]:
@@ -396,7 +433,7 @@ class _TransitionContext:
         for fname in requires + sets:
             if fname not in self.fields:
                 raise reader.fail(place, f"unknown field '{fname}'", data)
-            if self.fields[fname].type == "list":
+            if self.fields[fname].type == "list" and not is_start:  # a start may give a list its first items
                 raise reader.fail(place, f"list field '{fname}' is changed with append, not set", data)
         append = data.get("append")
         item: Mapping[str, FieldSpec] | None = None
@@ -653,6 +690,10 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                     for fname in effect.fields:
                         if fname not in target.fields:
                             raise reader.fail(place, f"sets unknown field '{fname}' of {effect.target}")
+                        if fname not in target.start.accepted_fields:
+                            raise reader.fail(
+                                place, f"sets '{fname}', which the start of {effect.target} does not accept"
+                            )
                     missing = [f.name for f in target.fields.values() if f.required and f.name not in effect.fields]
                     if missing:
                         raise reader.fail(place, f"does not set required field(s) {missing} of {effect.target}")

@@ -18,7 +18,7 @@ from engine.body import Body
 from engine.deadlines import deadline_days, deadline_instants
 from engine.definition import SAME_STATE, START, Definition, TransitionSpec
 from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
-from engine.fields import coerce_item, coerce_mapping, list_items
+from engine.fields import as_date, coerce_item, coerce_mapping, list_items
 from engine.guards import GUARDS, GuardContext, LinkedStates
 from engine.records import Person
 from engine.roles import matching_role
@@ -85,6 +85,18 @@ def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, 
     return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
 
 
+def _check_constraints(definition: Definition, values: Mapping[str, object], changed: set[str]) -> None:
+    """Dates that must stay in order, checked whenever a step changes one of them."""
+    for constraint in definition.constraints:
+        if not changed & {constraint.field, constraint.not_before}:
+            continue
+        later, earlier = as_date(values.get(constraint.field)), as_date(values.get(constraint.not_before))
+        if later is not None and earlier is not None and later < earlier:
+            raise FieldError(
+                f"{constraint.field} {later.isoformat()} is before {constraint.not_before} {earlier.isoformat()}"
+            )
+
+
 def decide(
     workflow: CompiledWorkflow,
     *,
@@ -120,7 +132,7 @@ def decide(
 
     item: dict[str, object] | None = None
     if state is None:
-        accepted = spec.accepted_fields or tuple(definition.fields)
+        accepted = spec.accepted_fields  # a start accepts what it declares, like any transition
         values = coerce_mapping(
             definition.fields, given, where="", local_zone=zone, check_required=True, allowed=accepted
         )
@@ -142,6 +154,7 @@ def decide(
             raise FieldError(f"'{trigger}' needs field(s): {', '.join(missing)} (give them with --set NAME=VALUE)")
         new_fields = {**fields, **{k: v for k, v in values.items() if v is not None}}
 
+    _check_constraints(definition, new_fields, changed={k for k in new_fields if new_fields.get(k) != fields.get(k)})
     # Deadlines as they will be after the step: a step that sets the dates is judged by the new dates.
     days = deadline_days(definition, new_fields, body)
     ctx = GuardContext(
@@ -152,6 +165,7 @@ def decide(
         deadline_days=days,
         linked_states=linked_states,
         actor=actor,
+        today=body.calendar.local_date(now),
     )
     for guard in spec.guards:
         reason = GUARDS[guard.name].fn(guard.args, ctx)

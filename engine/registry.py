@@ -63,7 +63,7 @@ class DefinitionRegistry:
         content_hash = self._definition_hash.get(definition_id)
         if content_hash is None or content_hash not in self._compiled:
             text, source = records.definition_text(definition_id)
-            definition = parse_definition(text, source, notice_ids=None)
+            definition = parse_definition(text, source, notice_ids=None, stored=True)
             content_hash = definition.content_hash
             self._definition_hash[definition_id] = content_hash
             if content_hash not in self._compiled:

@@ -32,6 +32,10 @@ states:
 start:
   trigger: create
   roles: [secretariat]
+  requires: [start]
+  sets: [label]
+constraints:
+  - {field: start, not_before: start}
 transitions:
   - trigger: publish
     source: draft
@@ -102,6 +106,9 @@ BROKEN = [
     ("missing title", ("title: {en: Sample, fr: Exemple}", "title: {en: Sample}"), "missing the fr title"),
     ("invalid YAML", ("states:\n", "states:\n  [\n"), "not valid YAML"),
     ("unknown top-level key", ("version: 1\n", "version: 1\ncolour: blue\n"), "unknown key(s) ['colour']"),
+    ("required field not asked at the start", ("  requires: [start]\n", ""), "required field(s) start must be given"),
+    ("constraint on a text field", ("not_before: start}", "not_before: label}"), "not_before must name a date field"),
+    ("constraint with an unknown key", ("not_before: start}", "not_after: start}"), "unknown key(s) ['not_after']"),
 ]
 
 
