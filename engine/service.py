@@ -21,6 +21,7 @@ from engine.definition import Definition
 from engine.directory import validate_people
 from engine.errors import DuplicateRow, InstanceNotFound, PersonNotFound
 from engine.execution import execute
+from engine.invariants import check_touched
 from engine.planning import Planner, StepPlan
 from engine.ports import RecordReader, RecordStore, Storage
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
@@ -62,8 +63,14 @@ class Engine:
         return Planner(reader, self.catalogue, self.registry, aware_utc(now, "now"))
 
     def execute(self, plan: StepPlan, records: RecordStore, caused_by: int | None = None) -> int:
-        """Write a plan on a transaction's records; returns its audit row id."""
-        return execute(plan, records, self.registry.register, caused_by)
+        """Write a plan on a transaction's records; returns its audit row id.
+
+        Then the cross-instance invariants of what it touched are checked on the same transaction: a
+        step that breaks one raises InvariantBroken, and the caller's transaction writes nothing.
+        """
+        audit_id = execute(plan, records, self.registry.register, caused_by)
+        check_touched(records, [step.after for step in plan.walk()])
+        return audit_id
 
     # -- definitions ----------------------------------------------------------------------------------
 

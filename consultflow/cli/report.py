@@ -1,4 +1,7 @@
-"""``consultflow report``: the Chair's report to Council on a meeting, from the record, in one language."""
+"""``consultflow report``: the Chair's report to a Council session, from the record, in one language.
+
+The report covers the meeting given and every other meeting of its Council session whose report is approved.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,13 @@ def _default_file(symbol: str, fmt: str) -> Path:
 @app.command()
 def report(
     ctx: typer.Context,
-    meeting_id: Annotated[str, typer.Argument(metavar="MEETING_INSTANCE", help="The meeting_cycle instance.")],
+    meeting_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="MEETING_INSTANCE",
+            help="The meeting_cycle instance; its Council session's other approved meetings are included.",
+        ),
+    ],
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: fr or en.")],
     fmt: Annotated[
         str | None, typer.Option("--format", help="md, html or docx (default: from --out's suffix, else md).")
@@ -56,7 +65,10 @@ def report(
         str | None, typer.Option("--now", help="Date the report as of this ISO date/time (Geneva time).")
     ] = None,
 ) -> None:
-    """Generate the Chair's report to Council on a meeting; every format is stored as a new revision."""
+    """Generate the Chair's report to Council on a meeting and the other meetings of its Council session.
+
+    Every format is stored as a new revision of the meeting's documents.
+    """
     options: Options = ctx.obj
     engine = options.engine()
     chosen = _format(fmt, out)
@@ -94,6 +106,7 @@ def report(
         print_json(
             {
                 "meeting": meeting_id,
+                "meetings": list(generated.meeting_ids),
                 "language": lang,
                 "symbol": generated.symbol,
                 "revision": generated.revision,
@@ -104,8 +117,10 @@ def report(
         )
         return
     status = errors if target is None else console
+    numbers = generated.report.meetings
+    covers = f" on meetings {', '.join(map(str, numbers))}" if len(numbers) > 1 else ""
     status.print(
-        f"{generated.symbol} ({lang}) revision {generated.revision}: {chosen} written to {where}; "
+        f"{generated.symbol} ({lang}) revision {generated.revision}{covers}: {chosen} written to {where}; "
         f"{', '.join(sorted(generated.files))} stored",
         markup=False,
         soft_wrap=True,
