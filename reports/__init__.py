@@ -1,8 +1,9 @@
 """The Chair's report to Council, generated from the engine's record in each language, as md, html and docx.
 
-``generate_report`` reads a meeting and its linked escalations, builds the report (``build_report``, a
-pure function of plain data), renders it and stores the files as one new revision of the meeting's
-``chair_report`` documents.
+``generate_report`` reads a meeting, the other meetings of its Council session whose report is approved
+and their linked escalations (``read_session``), builds the report (``build_report``, a pure function of
+plain data), renders it and stores the files as one new revision of the meeting's ``chair_report``
+documents.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from reports.errors import (
     NotAMeeting,
     ReportError,
     ReportNotReady,
+    SettingsError,
     TranslationsError,
     UnknownFormat,
     UnknownLanguage,
 )
-from reports.generation import FORMATS, KIND, GeneratedReport, generate_report, read_record, render
+from reports.generation import FORMATS, KIND, GeneratedReport, generate_report, read_record, read_session, render
 from reports.model import Header, Item, Paragraph, Report, Section
-from reports.record import BodySettings, Decision, Escalation, MeetingRecord, Topic
+from reports.record import Decision, Escalation, MeetingRecord, Topic
 from reports.render import render_html, render_markdown
-from reports.translations import Translations, load_translations
+from reports.settings import BodySettings, MandateParagraph, MandateReference
+from reports.translations import MeetingWording, Translations, load_translations
 from reports.wordfile import render_docx
 from reports.wording import languages
 
@@ -34,7 +37,10 @@ __all__ = [
     "GeneratedReport",
     "Header",
     "Item",
+    "MandateParagraph",
+    "MandateReference",
     "MeetingRecord",
+    "MeetingWording",
     "NoSymbol",
     "NotAMeeting",
     "Paragraph",
@@ -42,6 +48,7 @@ __all__ = [
     "ReportError",
     "ReportNotReady",
     "Section",
+    "SettingsError",
     "Topic",
     "Translations",
     "TranslationsError",
@@ -52,6 +59,7 @@ __all__ = [
     "languages",
     "load_translations",
     "read_record",
+    "read_session",
     "render",
     "render_docx",
     "render_html",

@@ -1,11 +1,13 @@
-"""Build the Chair's report to Council from the meeting's record: a pure function of plain data.
+"""Build the Chair's report to a Council session from the meetings' record: a pure function of plain data.
 
 The layout follows the Chair's reports to Council (C17/51; the report on the 12th meeting to Council
-2019): title block, Summary, Action required, References, then 1 Introduction (the mandate), 2 Activities
-(the meeting held; its report approved; each other recorded decision as a lettered measure, in recorded
-order) and 3 Conclusion (take note; provide guidance when something was escalated, pointing at the
-escalated measures; thanks). Every fact comes from the record or the body's settings; the words come from
-``templates/<language>/wording.yaml``.
+2019): title block, Summary, Action required, References, then 1 Introduction (the mandate in force on the
+report's date), one numbered section per meeting reported (the meeting held; its report approved; each
+other recorded decision as a lettered measure, in recorded order) and the Conclusion (take note; provide
+guidance when something was escalated, pointing at the measures without consensus; thanks). A report on a
+single meeting calls its section "2 Activities of ..."; on several, each section is named after its
+meeting ("2 Twelfth meeting of ...", "3 Thirteenth meeting of ..."). Every fact comes from the record or
+the body's settings; the words come from ``templates/<language>/wording.yaml``.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from datetime import date
 from babel import Locale
 
 from engine.formatting import format_day, join_words, span_ends, spelled_ordinal
+from reports.errors import ReportError
 from reports.model import Header, Item, Paragraph, Report, Section
-from reports.record import BodySettings, Decision, MeetingRecord
+from reports.record import Decision, MeetingRecord
 from reports.references import ReferenceWording, cite, parse_reference
-from reports.translations import Translations
+from reports.settings import BodySettings, MandateParagraph
+from reports.translations import MeetingWording, Translations
 from reports.wording import Wording, wording
 
-MEASURES_PARAGRAPH = "2.2"
 _LANGUAGE_SUFFIX = {"en": "E", "fr": "F", "es": "S", "ru": "R", "ar": "A", "zh": "C"}
 _SUFFIXED = re.compile(r"-[EFSRAC]$")
 _YEAR = re.compile(r"\b(\d{4})\b")
@@ -40,6 +43,22 @@ class MandateGroup:
     group: str
 
 
+@dataclass(frozen=True)
+class GuidanceAsked:
+    """A measure on which Council's guidance is asked: its paragraph ("2.2") and letter ("c")."""
+
+    paragraph: str
+    letter: str
+
+    @property
+    def in_conclusion(self) -> str:
+        return f"{self.paragraph}.{self.letter}"  # "voir la Section 2.2.c", as the 2019 report writes it
+
+    @property
+    def in_action_required(self) -> str:
+        return f"{self.paragraph} {self.letter})"  # "au sujet du point 2.2 c)"
+
+
 def symbol_in(language: str, symbol: str) -> str:
     """The Council document symbol with the language suffix: "C19/nn" -> "C19/nn-F"."""
     base = _SUFFIXED.sub("", symbol.strip())
@@ -47,7 +66,7 @@ def symbol_in(language: str, symbol: str) -> str:
 
 
 def build_report(
-    record: MeetingRecord,
+    records: MeetingRecord | Sequence[MeetingRecord],
     body: BodySettings,
     language: str,
     *,
@@ -56,13 +75,22 @@ def build_report(
     translations: Translations | None = None,
     words: Wording | None = None,
 ) -> Report:
-    """The report on ``record`` in ``language``, dated ``issued_on``, under the Council symbol ``symbol``."""
+    """The report on the meeting(s) ``records`` in ``language``, dated ``issued_on``, under the symbol ``symbol``.
+
+    Several records are the meetings held since the previous Council session, reported in the order given.
+    """
+    meetings = (records,) if isinstance(records, MeetingRecord) else tuple(records)
+    if not meetings:
+        raise ReportError("a Chair's report covers at least one meeting")
     w = words or wording(language)
-    facts = _Facts(record, body, language, w, translations or Translations())
-    measures = facts.measures()
-    escalated = [item.letter for item, decision in measures if decision.type == "no_consensus"]
-    guidance = bool(escalated or record.escalations)  # only what was escalated asks Council for guidance
+    facts = _Facts(meetings, body, language, w, issued_on)
+    given = (translations or Translations()).of_meetings([m.number for m in meetings])
+    parts = [_MeetingPart(facts, record, str(i), given[record.number]) for i, record in enumerate(meetings, start=2)]
+    asked = [ask for part in parts for ask in part.guidance_asked()]
+    guidance = bool(asked or any(m.escalations for m in meetings))  # only what was escalated asks for guidance
+    cited = [a.in_action_required for a in asked] if body.action_required_cites_paragraphs else []
     document = symbol_in(language, symbol)
+    conclusion = str(len(parts) + 2)
     return Report(
         language=language,
         symbol=document,
@@ -74,53 +102,61 @@ def build_report(
             (Paragraph(w.say("summary", mandate=facts.mandate, **facts.common())),),
         ),
         action_required=Section(
-            w.say("labels.action_required"), (Paragraph(w.say("action_required", guidance=guidance)),)
+            w.say("labels.action_required"),
+            (Paragraph(w.say("action_required", guidance=guidance, refs=cited)),),
         ),
         references_label=w.say("labels.references"),
         references=facts.references(),
         sections=(
             Section(w.say("labels.introduction"), facts.introduction(), number="1"),
-            Section(w.say("labels.activities", code=facts.code), facts.activities(measures), number="2"),
-            Section(w.say("labels.conclusion"), facts.conclusion(guidance, escalated), number="3"),
+            *(part.section(single=len(parts) == 1) for part in parts),
+            Section(w.say("labels.conclusion"), facts.conclusion(conclusion, guidance, asked), number=conclusion),
         ),
         guidance_requested=guidance,
         untranslated=tuple(facts.untranslated),
+        meetings=tuple(m.number for m in meetings),
+        guidance_paragraphs=tuple(a.in_action_required for a in asked),
     )
 
 
 class _Facts:
-    """The record seen in one language: each method gives one part of the report."""
+    """The meetings seen in one language: what the report says about them together."""
 
     def __init__(
-        self, record: MeetingRecord, body: BodySettings, language: str, words: Wording, translations: Translations
+        self,
+        meetings: tuple[MeetingRecord, ...],
+        body: BodySettings,
+        language: str,
+        words: Wording,
+        issued_on: date,
     ) -> None:
-        self.record, self.body, self.language, self.w, self.t = record, body, language, words, translations
+        self.meetings, self.body, self.language, self.w = meetings, body, language, words
+        self.issued_on = issued_on
         self.code, self.name = body.code_in(language), body.name_in(language)
-        self.ordinal = spelled_ordinal(language, record.number)
+        self.several = len(meetings) > 1
         self.translated = language != body.record_language
         self.untranslated: list[str] = []
         self.mandate = self._mandate()
 
-    def common(self) -> dict[str, object]:
-        return {"code": self.code, "name": self.name, "ordinal": self.ordinal, "held": self._held()}
+    def ordinal(self, record: MeetingRecord) -> str:
+        return spelled_ordinal(self.language, record.number)
 
-    def _held(self) -> str:
-        start, end = self.record.start, self.record.end
+    def held(self, record: MeetingRecord) -> str:
+        start, end = record.start, record.end
         if start == end:
             return self.w.say("held.day", day=format_day(self.language, start))
         first, last = span_ends(self.language, start, end)
         return self.w.say("held.span", first=first, last=last)
 
-    def _venue(self) -> str:
-        recorded = self.record.venue.strip()
-        if self.translated and self.t.venue:
-            return self.t.venue
-        known = self.w.table("venue.known")
-        if recorded in known:
-            return str(known[recorded])
-        if self.translated:
-            self.untranslated.append("venue")
-        return self.w.say("venue.default", venue=recorded)
+    def common(self) -> dict[str, object]:
+        """What the sentences about all the meetings reported need: "the twelfth and thirteenth meetings"."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "ordinal": join_words(self.language, [self.ordinal(m) for m in self.meetings]),
+            "held": join_words(self.language, [self.held(m) for m in self.meetings]),
+            "several": self.several,
+        }
 
     def _mandate(self) -> list[MandateGroup]:
         ref_words = ReferenceWording(
@@ -130,22 +166,20 @@ class _Facts:
             join=lambda items: join_words(self.language, items),
         )
         groups = []
-        for group, refs in self.body.mandate.items():
-            if not refs:
-                continue
+        for group, refs in self.body.mandate_on(self.issued_on).items():
             text, plural = cite((parse_reference(r) for r in refs), ref_words)
             key = group if self.w.has(f"references.groups.{group}") else "other"
             groups.append(MandateGroup(self.w.say(f"references.groups.{key}", refs=text), plural, group))
         return groups
 
     def header(self, document: str, issued_on: date) -> Header:
-        session = self.record.council_session
-        year = self.record.council_opening.year if self.record.council_opening else None
+        session = next((m.council_session for m in self.meetings if m.council_session), None)
+        year = next((m.council_opening.year for m in self.meetings if m.council_opening), None)
         found = _YEAR.search(session or "")
         if year is None and found:
             year = int(found[1])
         original = Locale.parse(self.language).languages.get(self.body.record_language, self.body.record_language)
-        agenda = next((e.agenda_item for e in self.record.escalations if e.agenda_item), None)
+        agenda = next((e.agenda_item for m in self.meetings for e in m.escalations if e.agenda_item), None)
         return Header(
             session=self.w.say("header.session", year=year) if year else session,
             agenda_item=self.w.say("header.agenda_item", item=agenda) if agenda else None,
@@ -156,16 +190,15 @@ class _Facts:
 
     def references(self) -> tuple[str, ...]:
         cited = [_capitalised(g.text) for g in self.mandate]
-        if self.record.report_symbol:
-            cited.append(
-                self.w.say(
-                    "references.meeting_report", ordinal=self.ordinal, code=self.code, symbol=self.record.report_symbol
-                )
-            )
+        cited += [
+            self.w.say("references.meeting_report", ordinal=self.ordinal(m), code=self.code, symbol=m.report_symbol)
+            for m in self.meetings
+            if m.report_symbol
+        ]
         return tuple(cited)
 
     def introduction(self) -> tuple[Paragraph, ...]:
-        configured = self.body.introduction.get(self.language)
+        configured = self.body.introduction_on(self.language, self.issued_on)
         if configured:
             return tuple(_configured_paragraph(f"1.{i}", p) for i, p in enumerate(configured, start=1))
         paragraphs = []
@@ -183,7 +216,57 @@ class _Facts:
             paragraphs.append(Paragraph(text, number=f"1.{i}"))
         return tuple(paragraphs)
 
-    def measures(self) -> list[tuple[Item, Decision]]:
+    def conclusion(self, number: str, guidance: bool, asked: Sequence[GuidanceAsked]) -> tuple[Paragraph, ...]:
+        texts = [self.w.say("conclusion.note", **self.common())]
+        if guidance:
+            texts.append(self.w.say("conclusion.guidance", refs=[a.in_conclusion for a in asked]))
+        texts.append(self.w.say("conclusion.thanks", **self.common()))
+        return tuple(Paragraph(text, number=f"{number}.{i}") for i, text in enumerate(texts, start=1))
+
+
+class _MeetingPart:
+    """One meeting's numbered section: the meeting held (N.1), its report approved and its measures (N.2)."""
+
+    def __init__(self, facts: _Facts, record: MeetingRecord, number: str, given: MeetingWording) -> None:
+        self.facts, self.record, self.number, self.given = facts, record, number, given
+        self.w = facts.w
+        self.prefix = f"{record.number}/" if facts.several else ""  # "13/d2" when decision ids repeat
+        self.measures = self._measures()
+        self.venue = self._venue()  # after the measures: untranslated texts are listed in reading order
+
+    @property
+    def measures_paragraph(self) -> str:
+        return f"{self.number}.2"
+
+    def guidance_asked(self) -> list[GuidanceAsked]:
+        paragraph = self.measures_paragraph
+        return [GuidanceAsked(paragraph, item.letter) for item, d in self.measures if d.type == "no_consensus"]
+
+    def _context(self) -> dict[str, object]:
+        facts = self.facts
+        ordinal = facts.ordinal(self.record)
+        return {"code": facts.code, "name": facts.name, "ordinal": ordinal, "held": facts.held(self.record)}
+
+    def section(self, *, single: bool) -> Section:
+        context = self._context()
+        if single:
+            title = self.w.say("labels.activities", code=self.facts.code)
+        else:
+            title = self.w.say("labels.meeting", code=self.facts.code, ordinal=_capitalised(str(context["ordinal"])))
+        return Section(title, self._paragraphs(context), number=self.number)
+
+    def _venue(self) -> str:
+        recorded = self.record.venue.strip()
+        if self.facts.translated and self.given.venue:
+            return self.given.venue
+        known = self.w.table("venue.known")
+        if recorded in known:
+            return str(known[recorded])
+        if self.facts.translated:
+            self.facts.untranslated.append(f"{self.prefix}venue")
+        return self.w.say("venue.default", venue=recorded)
+
+    def _measures(self) -> list[tuple[Item, Decision]]:
         """Every decision but the report's approval, lettered in recorded order."""
         decisions = list(self.record.decisions)
         approval = next((d for d in decisions if d.type == "approved"), None)
@@ -192,12 +275,12 @@ class _Facts:
 
     def _measure_text(self, decision: Decision) -> str:
         text = decision.text
-        if self.translated:
-            given = self.t.decisions.get(decision.id)
+        if self.facts.translated:
+            given = self.given.decisions.get(decision.id)
             if given:
                 text = given
             else:
-                self.untranslated.append(decision.id)
+                self.facts.untranslated.append(f"{self.prefix}{decision.id}")
         text = _capitalised(text.strip()).rstrip(" .")
         if decision.type == "no_consensus":
             section = decision.report_section or next(
@@ -207,28 +290,20 @@ class _Facts:
                 text += " " + self.w.say("activities.no_consensus_section", section=section)
         return text + "."
 
-    def activities(self, measures: Sequence[tuple[Item, Decision]]) -> tuple[Paragraph, ...]:
-        common = self.common()
-        held = self.w.say("activities.held", venue=self._venue(), **common)
+    def _paragraphs(self, context: dict[str, object]) -> tuple[Paragraph, ...]:
+        held = self.w.say("activities.held", venue=self.venue, **context)
         approved_on = self.record.report_approved_on
         approved = self.w.say(
             "activities.approved",
             mode=self.record.report_mode,
-            approved_on=format_day(self.language, approved_on) if approved_on else None,
-            measures=bool(measures),
-            **common,
+            approved_on=format_day(self.facts.language, approved_on) if approved_on else None,
+            measures=bool(self.measures),
+            **context,
         )
         return (
-            Paragraph(held, number="2.1"),
-            Paragraph(approved, number=MEASURES_PARAGRAPH, items=tuple(item for item, _ in measures)),
+            Paragraph(held, number=f"{self.number}.1"),
+            Paragraph(approved, number=self.measures_paragraph, items=tuple(item for item, _ in self.measures)),
         )
-
-    def conclusion(self, guidance: bool, escalated: Sequence[str]) -> tuple[Paragraph, ...]:
-        texts = [self.w.say("conclusion.note", **self.common())]
-        if guidance:
-            texts.append(self.w.say("conclusion.guidance", refs=[f"{MEASURES_PARAGRAPH}.{x}" for x in escalated]))
-        texts.append(self.w.say("conclusion.thanks", **self.common()))
-        return tuple(Paragraph(text, number=f"3.{i}") for i, text in enumerate(texts, start=1))
 
 
 def _letter(index: int) -> str:
@@ -240,9 +315,7 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _configured_paragraph(number: str, value: object) -> Paragraph:
-    """A paragraph of the mandate text given in body.yaml: a string, or {text, items: [...]}."""
-    if isinstance(value, dict):
-        items = tuple(Item(_letter(i), str(t)) for i, t in enumerate(value.get("items") or []))
-        return Paragraph(str(value.get("text", "")), number=number, items=items)
-    return Paragraph(str(value), number=number)
+def _configured_paragraph(number: str, paragraph: MandateParagraph) -> Paragraph:
+    """A paragraph of the mandate text given in body.yaml, with its lettered items."""
+    items = tuple(Item(_letter(i), text) for i, text in enumerate(paragraph.items))
+    return Paragraph(paragraph.text, number=number, items=items)

@@ -57,3 +57,7 @@ class UnknownFormat(ReportError):
 
 class TranslationsError(ReportError):
     """A translations file could not be read."""
+
+
+class SettingsError(ReportError):
+    """The report settings of body.yaml (``mandate``, ``report``) are not valid."""

@@ -1,6 +1,8 @@
-"""Generate the Chair's report of a meeting from the engine's record and store it as documents of the meeting.
+"""Generate the Chair's report to a Council session from the engine's record and store it as documents of a meeting.
 
-One generation is one revision: every format asked for is stored under the same new revision number
+Given a meeting, the report covers every meeting of its Council session (``council_session``) whose report
+is approved: the meetings held since the previous session, in meeting order. It is stored on the meeting
+given. One generation is one revision: every format asked for is stored under the same new revision number
 (kind ``chair_report``, the Council symbol with the language suffix), so regenerating after a correction
 of the record keeps the earlier revision and adds the next one.
 """
@@ -11,19 +13,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine import Engine
+from engine import Engine, Instance
 from engine.clock import aware_utc
 from engine.roles import SYSTEM_ACTOR
 from reports.builder import build_report
 from reports.errors import NoSymbol, NotAMeeting, ReportError, ReportNotReady, UnknownFormat, UnknownLanguage
 from reports.model import Report
-from reports.record import BodySettings, MeetingRecord
+from reports.record import REPORTABLE_STATES, MeetingRecord
 from reports.render import render_html, render_markdown
+from reports.settings import BodySettings
 from reports.translations import Translations
 from reports.wordfile import render_docx
 from reports.wording import languages
 
 KIND = "chair_report"
+_LISTED = 100_000  # meetings read per reportable state when looking for a session's other meetings
 _RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "md": lambda report: render_markdown(report).encode("utf-8"),
     "html": lambda report: render_html(report).encode("utf-8"),
@@ -36,12 +40,13 @@ FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 class GeneratedReport:
     """A stored generation: its revision, document symbol and the bytes of each format."""
 
-    meeting_id: str
+    meeting_id: str  # the meeting it is stored on
     language: str
     symbol: str
     revision: int
     files: Mapping[str, bytes]
     report: Report
+    meeting_ids: tuple[str, ...] = ()  # every meeting it reports on, in order
 
     @property
     def untranslated(self) -> tuple[str, ...]:
@@ -61,11 +66,40 @@ def read_record(engine: Engine, meeting_id: str) -> MeetingRecord:
     meeting = engine.get(meeting_id)
     if meeting.workflow != "meeting_cycle":
         raise NotAMeeting(meeting_id, meeting.workflow)
+    return _record(engine, meeting)
+
+
+def read_session(engine: Engine, meeting_id: str) -> tuple[MeetingRecord, ...]:
+    """The meeting and the other meetings of its Council session whose report is approved, in meeting order.
+
+    A meeting without ``council_session`` is reported alone; sessions match whatever their case and spacing.
+    """
+    return _session_of(engine, read_record(engine, meeting_id))
+
+
+def _session_of(engine: Engine, given: MeetingRecord) -> tuple[MeetingRecord, ...]:
+    session = _session_key(given.council_session)
+    if not session:
+        return (given,)
+    others = [
+        _record(engine, meeting)
+        for state in REPORTABLE_STATES
+        for meeting in engine.list("meeting_cycle", state, limit=_LISTED)
+        if meeting.id != given.id and _session_key(meeting.fields.get("council_session")) == session
+    ]
+    return tuple(sorted([given, *others], key=lambda m: (m.number, m.start, m.id)))
+
+
+def _record(engine: Engine, meeting: Instance) -> MeetingRecord:
     return MeetingRecord.from_instances(
         meeting,
-        escalations=engine.linked(meeting_id, "meeting", "escalation"),
-        topics=engine.linked(meeting_id, "meeting", "topic"),
+        escalations=engine.linked(meeting.id, "meeting", "escalation"),
+        topics=engine.linked(meeting.id, "meeting", "topic"),
     )
+
+
+def _session_key(session: object) -> str:
+    return " ".join(str(session or "").split()).casefold()
 
 
 def generate_report(
@@ -79,10 +113,12 @@ def generate_report(
     symbol: str | None = None,
     translations: Translations | None = None,
 ) -> GeneratedReport:
-    """Build the report on ``meeting_id`` in ``language``, render ``formats`` and store them as one revision.
+    """Build the report on ``meeting_id``'s Council session in ``language``, render ``formats``, store one revision.
 
-    ``now`` (aware; default the engine's clock) dates the report in the body's time zone. ``symbol``
-    overrides the meeting's ``chair_report_symbol`` (needed before the report is submitted to Council).
+    The report covers ``meeting_id`` and the other meetings of its session whose report is approved
+    (``read_session``), and is stored on ``meeting_id``. ``now`` (aware; default the engine's clock) dates
+    the report in the body's time zone. ``symbol`` overrides the meetings' ``chair_report_symbol`` (needed
+    before the report is submitted to Council).
     """
     if language not in languages():
         raise UnknownLanguage(language, languages())
@@ -91,21 +127,27 @@ def generate_report(
             raise UnknownFormat(fmt, FORMATS)
     if translations and translations.language and translations.language != language:
         raise ReportError(f"the translations are in '{translations.language}', the report in '{language}'")
-    record = read_record(engine, meeting_id)
-    if not record.reported:
-        raise ReportNotReady(meeting_id, record.state)
-    chosen = (
-        symbol
-        or record.chair_report_symbol
-        or next((e.chair_report_symbol for e in record.escalations if e.chair_report_symbol), None)
+    given = read_record(engine, meeting_id)
+    if not given.reported:
+        raise ReportNotReady(meeting_id, given.state)
+    meetings = _session_of(engine, given)
+    chosen = symbol or next(  # the meeting's own symbol first, then another of the session's
+        (
+            found
+            for m in (given, *meetings)
+            for found in (m.chair_report_symbol, *(e.chair_report_symbol for e in m.escalations))
+            if found
+        ),
+        None,
     )
     if not chosen:
         raise NoSymbol(meeting_id)
     at = aware_utc(now, "now") if now is not None else aware_utc(engine.clock.now())
     body = engine.catalogue.body
+    settings = BodySettings.from_body(body)  # checked before anything is built or stored
     report = build_report(
-        record,
-        BodySettings.from_body(body),
+        meetings,
+        settings,
         language,
         issued_on=at.astimezone(body.calendar.zone()).date(),
         symbol=chosen,
@@ -113,4 +155,4 @@ def generate_report(
     )
     files = {fmt: render(report, fmt) for fmt in dict.fromkeys(formats)}
     revision = engine.save_documents(meeting_id, KIND, report.symbol, language, files, actor, now=at)
-    return GeneratedReport(meeting_id, language, report.symbol, revision, files, report)
+    return GeneratedReport(meeting_id, language, report.symbol, revision, files, report, tuple(m.id for m in meetings))

@@ -57,7 +57,10 @@ class Header:
 
 @dataclass(frozen=True)
 class Report:
-    """A Chair's report in one language: title block, summary box, references and numbered sections."""
+    """A Chair's report in one language: title block, summary box, references and numbered sections.
+
+    ``sections`` are 1 Introduction, one section per meeting reported, then the Conclusion.
+    """
 
     language: str
     symbol: str
@@ -71,6 +74,8 @@ class Report:
     sections: tuple[Section, ...]
     guidance_requested: bool
     untranslated: tuple[str, ...] = ()  # record texts kept in the record's language (decision ids, "venue")
+    meetings: tuple[int, ...] = ()  # the numbers of the meetings reported, in order
+    guidance_paragraphs: tuple[str, ...] = ()  # the measures Council's guidance is asked on: "2.2 c)"
 
     def boxed(self) -> tuple[Section, ...]:
         """The unnumbered sections of the summary box: Summary and Action required."""

@@ -1,4 +1,4 @@
-"""What a Chair's report is made from, as plain data: the meeting's record and the body's settings.
+"""What a Chair's report is made from, as plain data: the record of each meeting it reports on.
 
 ``MeetingRecord.from_instances`` reads engine instances (the meeting, its linked escalations and topics)
 into typed values; nothing here touches the database.
@@ -7,11 +7,9 @@ into typed values; nothing here touches the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from engine.body import Body
 from engine.records import Instance
 
 # The meeting states in which the meeting report is approved, so the Chair can report to Council.
@@ -109,40 +107,6 @@ class MeetingRecord:
                 for e in escalations
             ),
             topics=tuple(Topic(id=t.id, title=str(t.fields.get("title", "")), state=t.state) for t in topics),
-        )
-
-
-@dataclass(frozen=True)
-class BodySettings:
-    """What the report needs of the body: its names and codes per language, mandate and working language."""
-
-    code: Mapping[str, str]  # language -> code ("CWG-Internet", "GTC-Internet")
-    name: Mapping[str, str]  # language -> full name
-    mandate: Mapping[str, tuple[str, ...]]  # group ("plenipotentiary", "council") -> references, in order
-    introduction: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # language -> configured paragraphs
-    record_language: str = "en"  # the language decisions and venues are recorded in, and the original's
-
-    def code_in(self, language: str) -> str:
-        return self.code.get(language) or self.code["en"]
-
-    def name_in(self, language: str) -> str:
-        return self.name.get(language) or self.code_in(language)
-
-    @classmethod
-    def from_body(cls, body: Body) -> BodySettings:
-        """Read the engine's body settings (``workflows/body.yaml``): ``mandate`` and optional ``report``."""
-        mandate = body.extra.get("mandate") or {}
-        report = body.extra.get("report") or {}
-        groups = {
-            str(k): tuple(str(r) for r in v) for k, v in mandate.items() if k != "introduction" and isinstance(v, list)
-        }
-        introduction = {str(k): tuple(v) for k, v in (mandate.get("introduction") or {}).items()}
-        return cls(
-            code={"en": body.code, "fr": body.code_fr},
-            name={"en": body.name.get("en", body.code), "fr": body.name.get("fr", body.code_fr)},
-            mandate=groups,
-            introduction=introduction,
-            record_language=str(report.get("record_language", "en")),
         )
 
 

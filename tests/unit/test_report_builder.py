@@ -17,10 +17,14 @@ from reports import (
     BodySettings,
     Decision,
     Escalation,
+    MandateParagraph,
+    MandateReference,
     MeetingRecord,
+    MeetingWording,
     Report,
     ReportError,
     Translations,
+    TranslationsError,
     build_report,
     render_docx,
     render_html,
@@ -32,8 +36,8 @@ BODY = BodySettings(
     code={"en": "CWG-Internet", "fr": "GTC-Internet"},
     name={"en": "Council Working Group on Internet", "fr": "Groupe de travail du Conseil sur l'Internet"},
     mandate={
-        "plenipotentiary": ("Resolution 102 (Rev. Dubai, 2018)",),
-        "council": ("Resolution 1305 (2009)", "Resolution 1336 (Mod. 2015)"),
+        "plenipotentiary": (MandateReference("Resolution 102 (Rev. Dubai, 2018)"),),
+        "council": (MandateReference("Resolution 1305 (2009)"), MandateReference("Resolution 1336 (Mod. 2015)")),
     },
 )
 MEETING = MeetingRecord(
@@ -152,8 +156,11 @@ def test_untranslated_record_texts_are_listed_and_translations_used() -> None:
 def test_configured_mandate_text_replaces_the_generic_introduction() -> None:
     """body.yaml's mandate.introduction.<lang> gives section 1 its numbered paragraphs and lettered items."""
     intro = (
-        "Le GTC-Internet a été créé en tant que groupe distinct en vertu de la Résolution 1336 (Mod. 2015) du Conseil.",
-        {"text": "Son mandat consiste, s'il y a lieu:", "items": ["à faire connaître ses résultats;", "à consulter."]},
+        MandateParagraph(
+            "Le GTC-Internet a été créé en tant que groupe distinct en vertu de la Résolution 1336 (Mod. 2015) du "
+            "Conseil."
+        ),
+        MandateParagraph("Son mandat consiste, s'il y a lieu:", ("à faire connaître ses résultats;", "à consulter.")),
     )
     body = replace(BODY, introduction={"fr": intro})
     report = build_report(MEETING, body, "fr", issued_on=date(2020, 1, 10), symbol="C20/12")
@@ -222,3 +229,139 @@ def test_public_names_are_sorted_and_stable() -> None:
     """The reports package re-exports its API with a sorted __all__."""
     assert reports.__all__ == sorted(reports.__all__, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
     assert {"generate_report", "GeneratedReport", "build_report", "Report", "render_docx"} <= set(reports.__all__)
+
+
+NO_CONSENSUS = (
+    Decision("d1", "no_consensus", "No consensus on the topic", report_section="6.3"),
+    Decision("d2", "noted", "The SG report was noted"),
+    Decision("d3", "no_consensus", "No consensus on the dates", report_section="7"),
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "decisions", "expected"),
+    [
+        ("en", NO_CONSENSUS[:1], "this report and to provide guidance with respect to 2.2 a)."),
+        ("en", NO_CONSENSUS, "this report and to provide guidance with respect to 2.2 a) and 2.2 c)."),
+        ("fr", NO_CONSENSUS[:1], "présent rapport et à fournir des orientations au sujet du point 2.2 a)."),
+        ("fr", NO_CONSENSUS, "présent rapport et à fournir des orientations au sujet des points 2.2 a) et 2.2 c)."),
+    ],
+)
+def test_action_required_names_the_measures_guidance_is_asked_on(
+    language: str, decisions: tuple[Decision, ...], expected: str
+) -> None:
+    """Each measure without consensus is named in Action required: "... provide guidance with respect to 2.2 a)"."""
+    report = build(replace(MEETING, decisions=decisions), language)
+    assert report.action_required.paragraphs[0].text.endswith(expected)
+    assert all(ref in expected for ref in report.guidance_paragraphs) and report.guidance_paragraphs
+
+
+def test_action_required_names_nothing_when_the_body_says_so_or_nothing_is_numbered() -> None:
+    """The 2019 report's wording when body.yaml turns naming off; an escalation alone has no measure to name."""
+    quiet = replace(BODY, action_required_cites_paragraphs=False)
+    report = build_report(
+        replace(MEETING, decisions=NO_CONSENSUS), quiet, "fr", issued_on=date(2020, 1, 10), symbol="C20/12"
+    )
+    assert report.action_required.paragraphs[0].text == (
+        "Le Conseil est invité à prendre note du présent rapport et à fournir des orientations."
+    )
+    assert (
+        report.sections[2].paragraphs[1].text.endswith("(voir les Sections 2.2.a et 2.2.c).")
+    )  # the conclusion still does
+    escalated = build(replace(MEETING, escalations=(Escalation("escalation-1", "submitted"),)))
+    assert escalated.action_required.paragraphs[0].text == (
+        "The Council is invited to take note of this report and to provide guidance."
+    )
+
+
+THIRTEENTH = replace(
+    MEETING,
+    id="meeting_cycle-2",
+    number=15,
+    start=date(2019, 11, 4),
+    end=date(2019, 11, 5),
+    venue="Virtual",
+    report_symbol="WG-Internet 15/3",
+    decisions=(Decision("d1", "approved", "Report approved"), Decision("d2", "no_consensus", "No consensus")),
+)
+
+
+def test_several_meetings_have_a_numbered_section_each_and_the_conclusion_last() -> None:
+    """Meetings 14 and 15: 2 Fourteenth meeting (2.1, 2.2 a-b), 3 Fifteenth meeting (3.1, 3.2 a), 4 Conclusion."""
+    report = build_report([MEETING, THIRTEENTH], BODY, "en", issued_on=date(2020, 1, 10), symbol="C20/12")
+    assert report.meetings == (14, 15)
+    assert [s.heading for s in report.sections] == [
+        "1 Introduction",
+        "2 Fourteenth meeting of CWG-Internet",
+        "3 Fifteenth meeting of CWG-Internet",
+        "4 Conclusion",
+    ]
+    assert [[(p.number, [i.letter for i in p.items]) for p in s.paragraphs] for s in report.sections[1:3]] == [
+        [("2.1", []), ("2.2", ["a", "b"])],
+        [("3.1", []), ("3.2", ["a"])],
+    ]
+    assert (
+        report.sections[2].paragraphs[0].text
+        == "CWG-Internet held its fifteenth meeting from 4 to 5 November 2019 virtually."
+    )
+    assert report.summary.paragraphs[0].text.startswith(
+        "This report summarizes the main outcomes of the fourteenth and fifteenth meetings of CWG-Internet, held on "
+        "20 September 2019 and from 4 to 5 November 2019 respectively, in accordance with"
+    )
+    assert report.action_required.paragraphs[0].text.endswith("with respect to 3.2 a).")
+    assert [p.text for p in report.sections[3].paragraphs[:2]] == [
+        "The Council is invited to take note of the reports of the fourteenth and fifteenth meetings of CWG-Internet.",
+        "The Council is invited to provide guidance (see Section 3.2.a).",
+    ]
+    assert report.references[-2:] == (
+        "Report of the fourteenth meeting of CWG-Internet: document WG-Internet 14/4",
+        "Report of the fifteenth meeting of CWG-Internet: document WG-Internet 15/3",
+    )
+
+
+def test_each_meetings_translations_are_given_under_its_number() -> None:
+    """Decision ids repeat across meetings: untranslated ones are named "15/d2"; top-level wording is refused."""
+    plain = build_report([MEETING, THIRTEENTH], BODY, "fr", issued_on=date(2020, 1, 10), symbol="C20/12")
+    assert plain.untranslated == ("14/d2", "14/d3", "15/d2")
+    given = Translations(language="fr", meetings={15: MeetingWording(decisions={"d2": "Pas de consensus"})})
+    translated = build_report(
+        [MEETING, THIRTEENTH], BODY, "fr", issued_on=date(2020, 1, 10), symbol="C20/12", translations=given
+    )
+    assert translated.untranslated == ("14/d2", "14/d3")
+    assert translated.sections[2].paragraphs[1].items[0].text == "Pas de consensus."
+    with pytest.raises(TranslationsError, match=r"covers meetings 14, 15: give each one's venue and decisions under"):
+        build_report(
+            [MEETING, THIRTEENTH],
+            BODY,
+            "fr",
+            issued_on=date(2020, 1, 10),
+            symbol="C20/12",
+            translations=Translations(language="fr", decisions={"d2": "Le Secrétariat compilera les réponses"}),
+        )
+
+
+def test_a_meeting_read_with_only_its_required_fields_is_reported_in_every_format() -> None:
+    """An empty decisions list, no session, no symbols, an escalation with no fields: nothing crashes or is invented."""
+    now = datetime(2020, 3, 1, tzinfo=UTC)
+    fields = {"number": 15, "start": "2020-02-03", "end": "2020-02-03", "venue": "Geneva", "decisions": []}
+    fields |= {"council_session": "", "council_opening": None, "contributions": []}
+    meeting = Instance("m", "meeting_cycle", 1, "h", "report_approved", fields, 9, now, now)
+    escalation = Instance("e", "escalation", 1, "h", "recorded", {"meeting": "m"}, 1, now, now)
+    record = MeetingRecord.from_instances(meeting, [escalation], [])
+    for language in ("en", "fr"):
+        report = build_report(record, BODY, language, issued_on=date(2020, 3, 2), symbol="C20/40")
+        assert report.header.session is None and report.guidance_requested
+        assert report.sections[1].paragraphs[1].items == ()
+        assert render_markdown(report) and render_html(report) and render_docx(report)
+    empty = replace(BODY, mandate={})
+    assert build_report(record, empty, "en", issued_on=date(2020, 3, 2), symbol="C20/40").summary.paragraphs[
+        0
+    ].text == (
+        "This report summarizes the main outcomes of the fifteenth meeting of CWG-Internet, held on 3 February 2020."
+    )
+
+
+def test_a_report_covers_at_least_one_meeting() -> None:
+    """No meeting at all is a ReportError, not an empty document."""
+    with pytest.raises(ReportError, match="at least one meeting"):
+        build_report([], BODY, "en", issued_on=date(2020, 1, 10), symbol="C20/12")

@@ -144,3 +144,20 @@ def test_translations_file_is_read_and_checked(tmp_path: Path) -> None:
         load_translations(bad)
     with pytest.raises(TranslationsError, match="cannot read"):
         load_translations(tmp_path / "missing.yaml")
+
+
+def test_translations_file_gives_each_meetings_wording_under_its_number(tmp_path: Path) -> None:
+    """``meetings: {13: {venue, decisions}}`` is read by number; a key that is not a number is a one-line error."""
+    good = tmp_path / "fr.yaml"
+    good.write_text("language: fr\nmeetings:\n  13:\n    decisions: {d2: Le Groupe a noté...}\n", encoding="utf-8")
+    loaded = load_translations(good)
+    assert dict(loaded.meetings[13].decisions) == {"d2": "Le Groupe a noté..."}
+    assert loaded.of_meetings([12, 13])[12].decisions == {}
+    assert loaded.of_meetings([13])[13].decisions == {"d2": "Le Groupe a noté..."}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meetings:\n  treizième: {decisions: {d2: x}}\n", encoding="utf-8")
+    with pytest.raises(TranslationsError, match=r"meetings\.treizième: expected a meeting number such as 12"):
+        load_translations(bad)
+    bad.write_text("meetings:\n  13: {decision: {d2: x}}\n", encoding="utf-8")
+    with pytest.raises(TranslationsError, match=r"meetings\.13: unknown key\(s\) decision"):
+        load_translations(bad)
