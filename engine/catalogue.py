@@ -18,7 +18,7 @@ from engine.yamlsource import DuplicateKey, load_yaml
 SHIPPED = Path(__file__).resolve().parent.parent / "workflows"
 NOT_WORKFLOWS = {"notices.yaml", "body.yaml"}
 # Recipient selectors every notice may use besides directory roles and a definition's instance roles.
-SPECIAL_SELECTORS = {"actor"}
+SPECIAL_SELECTORS = {"actor", "item_member_state"}
 
 
 NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar"})

@@ -92,7 +92,7 @@ ITEM_EXTRAS: Mapping[str, FieldSpec] = {
     "at": FieldSpec("at", "datetime"),
     "member_state": FieldSpec("member_state", "text"),
 }
-LINKED_EXTRAS: Mapping[str, FieldSpec] = {"id": FieldSpec("id", "text")}
+LINKED_EXTRAS: Mapping[str, FieldSpec] = {"id": FieldSpec("id", "text"), "state": FieldSpec("state", "text")}
 EXPR = re.compile(r"^\$(self|item)\.([a-z_][a-z0-9_]*)$")
 
 
@@ -602,6 +602,16 @@ def _check_graph(
     unreachable = [s for s in states if s not in seen]
     if unreachable:
         raise reader.fail("states", f"unreachable state(s) from '{initial}': {', '.join(unreachable)}")
+    # Walking the arrows backwards from the finals: a state outside what that reaches is a trap (a loop, or a
+    # corner, that no instance in it can ever leave for good).
+    leads_out, backlog = set(finals), deque(finals)
+    while backlog:
+        target = backlog.popleft()
+        for source, dests in edges.items():
+            if target in dests and source not in leads_out:
+                leads_out.add(source)
+                backlog.append(source)
+    trapped = [s for s in states if s not in leads_out and s not in finals]
     for state in states:
         exits = edges[state] - {state}
         if state in finals and edges[state]:
@@ -610,6 +620,8 @@ def _check_graph(
             raise reader.fail(
                 f"states.{state}", f"non-final state '{state}' has no way out (mark it final or add a transition)"
             )
+    if trapped:
+        raise reader.fail("states", f"no final state can be reached from: {', '.join(trapped)}")
 
 
 def _timers(
@@ -730,13 +742,22 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                 raise reader.fail(f"guard {guard.describe()}", "names an unknown workflow or ref field")
 
 
+def a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a topic", "an escalation"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def deciding_steps(definition: Definition, trigger: str, deciding: Definition, via: str) -> list[str]:
-    """The triggers of ``deciding`` whose effects fire ``trigger`` on the instance its ref ``via`` names."""
-    return [
-        spec.trigger
-        for spec in (deciding.start, *deciding.transitions)
-        if any(e.action == "fire" and e.target == trigger and e.on == via for e in spec.effects)
-    ]
+    """The triggers of ``deciding`` whose effects fire ``trigger`` on an instance of ``definition``: through
+    ``deciding``'s ref field ``via`` (``on: via``), or on the instances whose ref ``via`` names it (``linked``)."""
+
+    def fires_it(effect: EffectSpec) -> bool:
+        if effect.action != "fire" or effect.target != trigger:
+            return False
+        linked = effect.linked or {}
+        return effect.on == via or (linked.get("workflow") == definition.name and linked.get("via") == via)
+
+    return [spec.trigger for spec in (deciding.start, *deciding.transitions) if any(map(fires_it, spec.effects))]
 
 
 def _check_only_by(
@@ -750,9 +771,15 @@ def _check_only_by(
     deciding = definitions.get(only_by.workflow)
     if deciding is None:
         raise reader.fail(place, f"unknown workflow '{only_by.workflow}'")
-    ref = deciding.fields.get(only_by.via)
-    if ref is None or ref.type != "ref" or ref.workflow != definition.name:
-        raise reader.fail(place, f"'{only_by.via}' is not a ref field of {deciding.name} naming a {definition.name}")
+    theirs, ours = deciding.fields.get(only_by.via), definition.fields.get(only_by.via)
+    if not (theirs is not None and theirs.type == "ref" and theirs.workflow == definition.name) and not (
+        ours is not None and ours.type == "ref" and ours.workflow == deciding.name
+    ):
+        raise reader.fail(
+            place,
+            f"'{only_by.via}' is neither a ref field of {deciding.name} naming {a(definition.name)} "
+            f"nor one of {definition.name} naming {a(deciding.name)}",
+        )
     if not deciding_steps(definition, spec.trigger, deciding, only_by.via):
         raise reader.fail(
             place,

@@ -174,7 +174,10 @@ def decide(
 
     changes = _changes(fields, new_fields)
     if item is not None and spec.append is not None:
-        item = {**item, "by": actor.id, "member_state": actor.member_state, "at": now.isoformat()}
+        # The Member State an item is given for: the actor's, or the one a chair admits it on behalf of.
+        on_behalf_of = item.get("on_behalf_of")
+        member_state = on_behalf_of if isinstance(on_behalf_of, str) and on_behalf_of else actor.member_state
+        item = {**item, "by": actor.id, "member_state": member_state, "at": now.isoformat()}
         new_fields[spec.append] = [*list_items(fields.get(spec.append)), item]
         changes[spec.append] = {"appended": item}
     return Step(

@@ -21,12 +21,13 @@ def recipients(
     definition: Definition,
     fields: Mapping[str, object],
     related: Mapping[str, Mapping[str, object]],
+    item: Mapping[str, object] | None = None,
 ) -> list[tuple[Person, bool]]:
     """Each recipient once, with whether they only get it for information (cc); ``to`` wins over ``cc``."""
     chosen: dict[str, tuple[Person, bool]] = {}
     for selectors, for_information in ((notice.to, False), (notice.cc, True)):
         for selector in selectors:
-            for person in _select(selector, people, actor, definition, fields, related):
+            for person in _select(selector, people, actor, definition, fields, related, item):
                 if person.id not in chosen and SYSTEM_ROLE not in person.roles:
                     chosen[person.id] = (person, for_information)
     return list(chosen.values())
@@ -39,9 +40,13 @@ def _select(
     definition: Definition,
     fields: Mapping[str, object],
     related: Mapping[str, Mapping[str, object]],
+    item: Mapping[str, object] | None,
 ) -> list[Person]:
     if selector == "actor":
         return [actor]
+    if selector == "item_member_state":  # the Member State an appended item was given by (or on behalf of)
+        state = (item or {}).get("member_state")
+        return [p for p in people if state and "member_state" in p.roles and p.member_state == state]
     if selector in DIRECTORY_ROLES:
         return [p for p in people if selector in p.roles]
     if selector.startswith("submitters:"):

@@ -23,7 +23,7 @@ from engine.definition import Condition, Definition, EffectSpec
 from engine.errors import Conflict, ConsultflowError, DecidedElsewhere, FieldError, InstanceNotFound
 from engine.fields import list_items
 from engine.guards import LinkedStates
-from engine.loader import deciding_steps
+from engine.loader import a, deciding_steps
 from engine.machine import CompiledWorkflow, Step, decide
 from engine.notices import notice_context, recipient_data, recipients
 from engine.overlay import Overlay
@@ -318,7 +318,7 @@ class Planner:
                 notice, self.catalogue.body, instance, related, days, actor, trigger, note, self.now, item
             )
             for person, for_information in recipients(
-                notice, self.people(), actor, definition, instance.fields, related_fields
+                notice, self.people(), actor, definition, instance.fields, related_fields, item
             ):
                 drafts.append(
                     OutboxDraft(
@@ -363,7 +363,7 @@ class Planner:
                 loaded = self.overlay.instance(linked_id)
                 if loaded is None:  # the ref index and the instances are written together: cannot happen
                     raise InstanceNotFound(f"no instance '{linked_id}' (linked to {instance.id})")
-                item = {"id": linked_id, **loaded[0].fields}
+                item = {"id": linked_id, "state": loaded[0].state, **loaded[0].fields}
                 if where.holds(item):
                     targets.append((item, linked_id))
             return targets
@@ -405,11 +405,16 @@ class Planner:
             return  # not such a step (decide() says what is wrong, if anything)
         deciding = self.catalogue.definition(spec.only_by.workflow)
         steps = " or ".join(deciding_steps(definition, trigger, deciding, spec.only_by.via))
-        linked = self.overlay.linked(instance.id, spec.only_by.via, deciding.name)
+        via = spec.only_by.via
+        if deciding.fields.get(via) is not None and deciding.fields[via].workflow == definition.name:
+            linked = self.overlay.linked(instance.id, via, deciding.name)
+        else:  # the deciding instance is the one this instance's own ref field names
+            target = instance.fields.get(via)
+            loaded = self.overlay.instance(str(target)) if target else None
+            linked = [(loaded[0].id, loaded[0].state)] if loaded else []
         refused = f"'{trigger}' cannot be fired by hand on {instance.id}: it follows from {steps}"
         if not linked:
-            article = "an" if deciding.name[0] in "aeiou" else "a"
-            raise DecidedElsewhere(f"{refused} on {article} {deciding.name} naming it, and there is none yet")
+            raise DecidedElsewhere(f"{refused} on {a(deciding.name)} naming it, and there is none yet")
         named = ", ".join(f"{i} (now {s})" for i, s in linked)
         raise DecidedElsewhere(f"{refused} on its {deciding.name} {named}; fire that instead")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine import Engine, Instance
@@ -36,6 +37,7 @@ DECISIONS: list[dict[str, object]] = [
         "action_owner_kind": "chair",
         "action_due": "2019-05-13",
         "action_target": "Chair's report to Council 2019",
+        "action_closed_by": "chair_report",
         "text": "No consensus on the topic of the next open consultation; Chair to inform Council and ask for guidance",
     },
     {
@@ -56,7 +58,7 @@ class Twelfth:
     done: list[str] = field(default_factory=list)
 
     def fire(
-        self, which: str, trigger: str, actor: str, fields: dict[str, object] | None = None, when: str = "2019-02-01"
+        self, which: str, trigger: str, actor: str, fields: Mapping[str, object] | None = None, when: str = "2019-02-01"
     ) -> Instance:
         target = getattr(self, which)
         result = self.engine.fire(target.id, trigger, actor, fields or {}, now=at(when))

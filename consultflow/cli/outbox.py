@@ -278,9 +278,8 @@ def instance_context(
         entry.at if entry else engine.clock.now(),
         item,
     )
-    chosen = recipients(
-        notice, engine.people(), actor, definition, subject.fields, {k: v.fields for k, v in related.items()}
-    )
+    related_fields = {k: v.fields for k, v in related.items()}
+    chosen = recipients(notice, engine.people(), actor, definition, subject.fields, related_fields, item)
     if to is not None:
         reader, for_information = engine.person(to), {p.id: cc for p, cc in chosen}.get(to, False)
     elif chosen:

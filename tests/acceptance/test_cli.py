@@ -146,7 +146,8 @@ def test_a_typo_in_a_condition_fails_workflows_check_with_file_and_line(cli: Cli
     escalation = tmp_path / "escalation.yaml"
     text = (FIXTURES.parent.parent / "workflows" / "escalation.yaml").read_text(encoding="utf-8")
     escalation.write_text(text.replace("where: {outcome: topic_decided}", "where: {outcom: topic_decided}"), "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "where: {outcome: topic_decided}" in row)
     result = cli.run("workflows", "check", str(escalation), ok=False)
     assert result.returncode == 1, result.stderr
-    assert "escalation.yaml: line 91: " in result.stderr and "unknown field 'outcom'" in result.stderr
+    assert f"escalation.yaml: line {line}: " in result.stderr and "unknown field 'outcom'" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -41,14 +41,33 @@ def test_late_contributions_are_untranslated_then_refused_unless_admitted(engine
     s.fire("meeting", "close_contributions", "system", when="2019-01-21")
     with pytest.raises(TriggerNotAllowed):
         engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "late"}, now=at("2019-01-22"))
+    with pytest.raises(GuardFailed, match="kind is 'contribution'"):  # only what the meeting asked for
+        engine.fire(
+            s.meeting.id,
+            "admit_contribution",
+            "chair",
+            {"title": "Late", "kind": "contribution", "on_behalf_of": "Brazil"},
+            now=at("2019-01-22"),
+        )
+    with pytest.raises(GuardFailed, match="on_behalf_of is not set"):  # and for whom
+        engine.fire(
+            s.meeting.id,
+            "admit_contribution",
+            "chair",
+            {"title": "Late", "kind": "requested_by_meeting"},
+            now=at("2019-01-22"),
+        )
     admitted = s.fire(
         "meeting",
         "admit_contribution",
         "chair",
-        {"title": "Requested by the meeting", "kind": "requested_by_meeting"},
+        {"title": "Requested by the meeting", "kind": "requested_by_meeting", "on_behalf_of": "Brazil"},
         when="2019-01-22",
     )
-    assert admitted.fields["contributions"][-1]["kind"] == "requested_by_meeting"  # type: ignore[index]
+    item = admitted.fields["contributions"][-1]  # type: ignore[index]
+    assert (item["kind"], item["member_state"], item["by"]) == ("requested_by_meeting", "Brazil", "chair")
+    receipts = [m for m in engine.outbox(instance_id=s.meeting.id) if m.notice == "N04"]
+    assert {m.recipient_id for m in receipts if not m.for_information} >= {"ms.br"}  # Brazil gets its receipt
 
 
 def test_contribution_deadline_guard_holds_even_if_no_timer_ran(engine: Engine) -> None:

@@ -196,7 +196,7 @@ ONLY_BY_CASES = [
         "via not naming this workflow",
         "{workflow: escalation, via: topic}}",
         "{workflow: escalation, via: meeting}}",
-        "'meeting' is not a ref field of escalation naming a topic",
+        "'meeting' is neither a ref field of escalation naming a topic nor one of topic naming an escalation",
     ),
     (
         "nothing fires it",
@@ -213,9 +213,35 @@ def test_only_by_is_checked_against_the_deciding_workflow(case: str, old: str, n
     catalogue = load_catalogue()
     text = (SHIPPED / "topic.yaml").read_text(encoding="utf-8")
     assert old in text, case
+
     def load() -> None:
         broken = parse_definition(text.replace(old, new, 1), "topic.yaml", catalogue.notices)
         check_links({**catalogue.definitions, "topic": broken})
 
     with pytest.raises(DefinitionError, match=re.escape(reason)):
         load()
+
+
+def test_a_loop_that_never_reaches_a_final_state_is_rejected() -> None:
+    """Every state must lead, somehow, to a final one: two states that only lead to each other are a trap."""
+    text = VALID.replace("  open: {}\n", "  open: {}\n  ping: {}\n  pong: {}\n").replace(
+        "timers:\n",
+        "  - {trigger: serve, source: open, dest: ping, roles: [chair]}\n"
+        "  - {trigger: back, source: ping, dest: pong, roles: [chair]}\n"
+        "  - {trigger: forth, source: pong, dest: ping, roles: [chair]}\ntimers:\n",
+    )
+    with pytest.raises(DefinitionError, match="no final state can be reached from: ping, pong"):
+        _parse(text)
+
+
+def test_every_shipped_state_can_reach_a_final_state() -> None:
+    """No path loses an instance: from each state of each shipped workflow, some final state is reachable."""
+    for definition in load_catalogue().definitions.values():
+        edges = {s: {s if t.dest == "=" else t.dest for t in definition.triggers_from(s)} for s in definition.states}
+        for state in definition.states:
+            seen, todo = {state}, [state]
+            while todo:
+                for nxt in edges[todo.pop()] - seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+            assert seen & definition.finals, f"{definition.name}: {state} never ends"
