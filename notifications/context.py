@@ -23,7 +23,7 @@ Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` 
     recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null,
                 "for_information": true for a cc copy (optional)}
 
-Reminders (R01-R12) use the same shape; their ``trigger`` may be null and their ``actor`` is the
+Reminders (R01-R13) use the same shape; their ``trigger`` may be null and their ``actor`` is the
 system (:data:`SYSTEM_ACTOR` in the samples). The engine writes this shape in ``engine/notices.py``.
 """
 

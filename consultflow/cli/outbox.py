@@ -193,7 +193,7 @@ def retry(
 @notices_app.command("preview")
 def preview(
     ctx: typer.Context,
-    notice_id: Annotated[str, typer.Argument(metavar="NOTICE", help="N01-N19, N16a or R01-R12.")],
+    notice_id: Annotated[str, typer.Argument(metavar="NOTICE", help="N01-N19, N16a or R01-R13.")],
     lang: Annotated[
         str | None, typer.Option("--lang", help="en, fr, es, ar, ru or zh (default: the reader's).")
     ] = None,

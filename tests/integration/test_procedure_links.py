@@ -120,7 +120,10 @@ def test_councils_document_deadline_has_reminders_and_a_late_input_needs_a_reaso
         ("place_on_agenda", "council.rec", {"agenda_item": "ADM 8", "plenary_date": "2019-06-12"}, "2019-05-20"),
     ]:
         escalation = engine.fire(escalation.id, trigger, actor, values, now=at(when))
-    assert engine.timers(escalation.id, ("pending",)) == []  # the report went in: no reminder left
+    # The report went in: no R07 left; the Member States are reminded of their own deadline (R13).
+    assert [(t.key, t.due_at.date().isoformat()) for t in engine.timers(escalation.id, ("pending",))] == [
+        ("R13", "2019-05-20")
+    ]
     with pytest.raises(GuardFailed, match="council_ms_contrib deadline passed"):
         engine.fire(escalation.id, "receive_member_input", "ms.fr", {"symbol": "C19/70"}, now=at("2019-05-28"))
     with pytest.raises(GuardFailed, match="late_reason is not set"):

@@ -56,6 +56,7 @@ GUARANTEED: dict[str, set[str]] = {
     "R10": ANNOUNCED | {"compilation_symbol"},
     "R11": set(),
     "R12": set(),
+    "R13": {"report_section", "agenda_item", "council_opening"},
 }
 # Deadlines the engine can compute only when their input field is set.
 NEEDS = {"council_doc": "council_opening", "council_ms_contrib": "council_opening", "compilation": "oc_date"}
