@@ -10,6 +10,7 @@ instance is in a state its definition declares, and every committed change has i
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -87,6 +88,12 @@ class Procedure(RuleBasedStateMachine):
         values = {n: self._value(data, definition.fields[n]) for n in names if definition.fields[n].type != "list"}
         return {k: v for k, v in values.items() if v is not None}
 
+    def _instances(self) -> list[Instance]:
+        """The instances in an order that does not depend on their random ids, so that a walk replays."""
+        return sorted(
+            self.engine.list(), key=lambda i: (i.created_at, i.workflow, json.dumps(i.fields, sort_keys=True))
+        )
+
     def _attempt(self, action: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Run a step; a refusal is fine as long as it wrote nothing (checked by the invariants below)."""
         try:
@@ -120,7 +127,7 @@ class Procedure(RuleBasedStateMachine):
     def people_fire_steps_they_may_fire(self, data: st.DataObject, steps: int) -> None:
         """A run of steps (hypothesis draws few rules per walk: each one goes some way)."""
         for _ in range(steps):
-            moving = [i for i in self.engine.list() if i.state not in self.engine.definition_of(i).finals]
+            moving = [i for i in self._instances() if i.state not in self.engine.definition_of(i).finals]
             if not moving:
                 return
             instance = data.draw(st.sampled_from(moving))
@@ -142,6 +149,15 @@ class Procedure(RuleBasedStateMachine):
             self.the_record_agrees_with_the_procedure()  # after every step, not only after every rule
             if data.draw(st.booleans()):
                 self.time_passes_and_timers_fire(data.draw(st.integers(1, 6)))
+
+    @rule(data=st.data())
+    def the_group_cannot_agree_on_a_tabled_topic(self, data: st.DataObject) -> None:
+        """As at the 12th meeting: so that escalations to Council come up in the walks, not only by chance."""
+        tabled = [i for i in self._instances() if i.workflow == "topic" and i.state == "under_consideration"]
+        if tabled:
+            topic = data.draw(st.sampled_from(tabled))
+            reason = {"reason": data.draw(st.sampled_from(["objection", "time_ran_out"]))}
+            self._attempt(self.engine.fire, topic.id, "record_no_consensus", "chair", reason, now=self.clock.now())
 
     @rule(data=st.data())
     def the_secretariat_opens_a_consultation_on_a_selected_topic(self, data: st.DataObject) -> None:
