@@ -9,7 +9,7 @@ answers inside the transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from engine.definition import FieldSpec
@@ -31,6 +31,12 @@ class GuardContext:
     linked_states: LinkedStates
     actor: Person
     today: date  # the local calendar day of ``now`` (the body's time zone)
+    related: Mapping[str, Mapping[str, object]] = field(default_factory=dict)  # ref field -> that instance's fields
+
+    def value(self, name: str) -> object:
+        """A field of the instance (``oc_date``) or of an instance it refers to (``meeting.start``)."""
+        head, _, rest = name.partition(".")
+        return self.related.get(head, {}).get(rest) if rest else self.values.get(name)
 
 
 GuardFn = Callable[[Mapping[str, object], GuardContext], str | None]
@@ -114,7 +120,7 @@ def _date_not_after(args: Mapping[str, object], ctx: GuardContext) -> str | None
 
 def _not_before_day(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     name = str(args["field"])
-    day = as_date(ctx.values.get(name))
+    day = as_date(ctx.value(name))
     if day is None:
         return f"{name} is not set"
     return None if ctx.today >= day else f"it is {ctx.today.isoformat()}, before {name} ({day.isoformat()})"
@@ -153,6 +159,8 @@ GUARDS: Mapping[str, GuardKind] = {
         "every instance linked through a ref field is in one of the states",
     ),
 }
+# Guards whose field argument may name a field of a referenced instance (``meeting.start``).
+READS_RELATED = frozenset({"not_before_day"})
 # The argument a guard takes when written in the short form `{before: contrib_untranslated}`.
 SHORT_ARG: Mapping[str, str] = {
     "before": "deadline",

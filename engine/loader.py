@@ -32,7 +32,7 @@ from engine.definition import (
     TransitionSpec,
 )
 from engine.errors import DefinitionError
-from engine.guards import GUARDS, SHORT_ARG
+from engine.guards import GUARDS, READS_RELATED, SHORT_ARG
 from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE
 from engine.yamlsource import DuplicateKey, LineDict, line_of, load_yaml
 
@@ -502,7 +502,13 @@ class _TransitionContext:
             value = args[arg]
             if what == "deadline" and value not in self.deadlines:
                 raise reader.fail(place, f"guard '{name}' names unknown deadline '{value}'", node)
-            if what == "field" and value not in self.fields and (item is None or value not in item):
+            if what == "field" and "." in str(value):
+                head = str(value).split(".", 1)[0]
+                if name not in READS_RELATED:
+                    raise reader.fail(place, f"guard '{name}' reads this instance's fields only, not '{value}'", node)
+                if head not in self.fields or self.fields[head].type != "ref":
+                    raise reader.fail(place, f"guard '{name}': '{head}' in '{value}' is not a ref field", node)
+            elif what == "field" and value not in self.fields and (item is None or value not in item):
                 raise reader.fail(place, f"guard '{name}' names unknown field '{value}'", node)
         if "field" in kind.args and "values" in kind.args:  # field_in / field_not_in: the condition language's values
             schema = {**(item or {}), **self.fields}
@@ -736,6 +742,14 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
         for spec in definition.transitions:
             if spec.only_by is not None:
                 _check_only_by(reader, definition, spec, spec.only_by, definitions)
+        for spec in definition.transitions:
+            for guard in spec.guards:
+                path = str(guard.args.get("field", ""))
+                if "." in path:  # meeting.start: a field of the instance the ref names
+                    head, _, tail = path.partition(".")
+                    target = definitions[str(definition.fields[head].workflow)]
+                    if tail not in target.fields:
+                        raise reader.fail(f"{spec.trigger}.guards", f"'{tail}' is not a field of {target.name}")
         for guard in (g for t in definition.transitions for g in t.guards if g.name == "linked_all_in"):
             linked_wf = definitions.get(str(guard.args["workflow"]))
             if linked_wf is None or str(guard.args["via"]) not in linked_wf.fields:

@@ -111,6 +111,7 @@ def decide(
     body: Body,
     linked_states: LinkedStates,
     authorised_by_cause: bool = False,
+    related: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Step:
     """Check and compute one step; raise the precise refusal otherwise. ``state=None`` means the start."""
     definition = workflow.definition
@@ -166,6 +167,7 @@ def decide(
         linked_states=linked_states,
         actor=actor,
         today=body.calendar.local_date(now),
+        related=related or {},
     )
     for guard in spec.guards:
         reason = GUARDS[guard.name].fn(guard.args, ctx)

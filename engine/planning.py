@@ -191,8 +191,12 @@ class Planner:
         definition = compiled.definition
         if not caused:
             self._refuse_decided_elsewhere(definition, instance, trigger)
-        # Roles look at a referenced instance only for an acting chair named there (e.g. meeting.acting_chair).
-        needs_related = definition.acting_chair is not None and "." in definition.acting_chair
+        # A referenced instance is read only when a role or a guard looks at it (meeting.acting_chair,
+        # not_before_day: meeting.start), not on every step.
+        spec = definition.transition(trigger, instance.state)
+        needs_related = (definition.acting_chair is not None and "." in definition.acting_chair) or (
+            spec is not None and any("." in str(g.args.get("field", "")) for g in spec.guards)
+        )
         related = self.related(definition, instance.fields) if needs_related else {}
         related_fields = {name: inst.fields for name, inst in related.items()}
         body = self.catalogue.body
@@ -209,6 +213,7 @@ class Planner:
             body=body,
             linked_states=self._linked_states(instance_id),
             authorised_by_cause=caused,
+            related=related_fields,
         )
         self._check_references(definition, {k: step.fields.get(k) for k in step.changes})
         after = Instance(

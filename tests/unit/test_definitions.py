@@ -245,3 +245,34 @@ def test_every_shipped_state_can_reach_a_final_state() -> None:
                     seen.add(nxt)
                     todo.append(nxt)
             assert seen & definition.finals, f"{definition.name}: {state} never ends"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (
+            "{not_before_day: meeting.start}",
+            "{not_before_day: meeting.begin}",
+            "'begin' is not a field of meeting_cycle",
+        ),
+        (
+            "{not_before_day: meeting.start}",
+            "{not_before_day: topic_x.start}",
+            "'topic_x' in 'topic_x.start' is not a ref",
+        ),
+        ("{not_before_day: oc_date}", "{present: meeting.start}", "guard 'present' reads this instance's fields only"),
+    ],
+)
+def test_a_guard_reading_a_referenced_instance_names_a_ref_and_a_field_of_its_workflow(
+    old: str, new: str, reason: str
+) -> None:
+    catalogue = load_catalogue()
+    text = (SHIPPED / "consultation.yaml").read_text(encoding="utf-8")
+    assert old in text
+
+    def load() -> None:
+        broken = parse_definition(text.replace(old, new, 1), "consultation.yaml", catalogue.notices)
+        check_links({**catalogue.definitions, "consultation": broken})
+
+    with pytest.raises(DefinitionError, match=re.escape(reason)):
+        load()

@@ -72,3 +72,26 @@ def test_a_consultation_deadline_before_it_opens_is_refused(engine: Engine) -> N
              "oc_date": "2019-09-20"}  # fmt: skip
     with pytest.raises(FieldError, match="online_deadline 2019-06-30 is before opens_on 2019-07-01"):
         engine.fire(consultation.id, "announce", "sec.alice", dates, now=at("2019-06-21"))
+
+
+def test_results_are_not_presented_before_the_meeting_they_go_to(engine: Engine) -> None:
+    """A guard reads a field of the referenced meeting (`not_before_day: meeting.start`)."""
+    s = hold_meeting(convene(engine))
+    escalate_to_council(s, "topic_decided")
+    later = engine.start("meeting_cycle", "sec.alice", {**MEETING_FIELDS, "number": 13, "start": "2019-10-01",
+                                                        "end": "2019-10-01"}, now=at("2019-06-01"))  # fmt: skip
+    fields = {"topic": s.topic.id, "title": "C", "meeting": later.id}
+    consultation = engine.start("consultation", "sec.alice", fields, now=at("2019-06-20"))
+    steps = [
+        ("announce", "sec.alice", {"form_link": "https://f.example", "opens_on": "2019-07-01",
+                                   "online_deadline": "2019-09-01", "oc_date": "2019-09-20"}, "2019-06-21"),
+        ("open_online", "sec.alice", {}, "2019-07-01"),
+        ("close_online", "sec.alice", {}, "2019-09-02"),
+        ("publish_compilation", "sec.alice", {"compilation_symbol": "OPCWGINT9/2"}, "2019-09-10"),
+        ("hold_oc", "chair", {}, "2019-09-20"),
+    ]  # fmt: skip
+    for trigger, actor, values, when in steps:
+        consultation = engine.fire(consultation.id, trigger, actor, values, now=at(when))
+    with pytest.raises(GuardFailed, match=r"it is 2019-09-25, before meeting.start \(2019-10-01\)"):
+        engine.fire(consultation.id, "present_results", "chair", now=at("2019-09-25"))
+    assert engine.fire(consultation.id, "present_results", "chair", now=at("2019-10-01")).state == "presented"
