@@ -20,17 +20,15 @@ import signal
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from inspect import isawaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from engine.clock import Clock
+from engine.service import Engine
 from engine.timers import DEFAULT_LIMIT, TickReport, local_text, next_due, process_due, queue_status
-
-if TYPE_CHECKING:
-    from engine.service import Engine
 
 log = logging.getLogger("consultflow.daemon")
 

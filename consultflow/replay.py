@@ -12,17 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from engine.directory import read_people_csv
 from engine.errors import ConsultflowError
+from engine.service import Engine
 from engine.timers import TickReport, next_due, process_all_due
 from engine.yamlsource import DuplicateKey, load_yaml
-
-if TYPE_CHECKING:
-    from engine.service import Engine
 
 ACTIONS = ("start", "fire", "find", "report", "tick")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -21,13 +21,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from email.utils import formataddr, parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
+from engine.body import Body
 from notifications.errors import InvalidSettings, NotificationError
 from notifications.smtp import DEFAULT_MAIL_DOMAIN, DEFAULT_SENDER, SmtpSettings, TlsMode
-
-if TYPE_CHECKING:
-    from engine.body import Body
 
 HOST, PORT, TLS = "CONSULTFLOW_SMTP_HOST", "CONSULTFLOW_SMTP_PORT", "CONSULTFLOW_SMTP_TLS"
 USER, PASSWORD, SENDER = "CONSULTFLOW_SMTP_USER", "CONSULTFLOW_SMTP_PASSWORD", "CONSULTFLOW_SMTP_SENDER"
