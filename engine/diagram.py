@@ -12,7 +12,8 @@ def mermaid(definition: Definition, current: str | None = None) -> str:
     for spec in definition.transitions:
         for source in spec.sources:
             dest = source if spec.dest == SAME_STATE else spec.dest
-            lines.append(f"    {source} --> {dest}: {spec.trigger} ({', '.join(spec.roles)})")
+            who = f"by {spec.only_by.workflow}" if spec.only_by is not None else ", ".join(spec.roles)
+            lines.append(f"    {source} --> {dest}: {spec.trigger} ({who})")
     for final in sorted(definition.finals):
         lines.append(f"    {final} --> [*]")
     if current is not None:
