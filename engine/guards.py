@@ -31,7 +31,8 @@ class GuardContext:
     linked_states: LinkedStates
     actor: Person
     today: date  # the local calendar day of ``now`` (the body's time zone)
-    related: Mapping[str, Mapping[str, object]] = field(default_factory=dict)  # ref field -> that instance's fields
+    # ref field -> that instance's fields, and its ``state`` (``meeting.state``)
+    related: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
     def value(self, name: str) -> object:
         """A field of the instance (``oc_date``) or of an instance it refers to (``meeting.start``)."""
@@ -76,7 +77,7 @@ def _values(args: Mapping[str, object]) -> list[object]:
 
 def _field_in(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     name = str(args["field"])
-    value = ctx.values.get(name)
+    value = ctx.value(name)
     allowed = _values(args)
     return None if value in allowed else f"{name} is {value!r}, expected one of {allowed}"
 
@@ -160,7 +161,7 @@ GUARDS: Mapping[str, GuardKind] = {
     ),
 }
 # Guards whose field argument may name a field of a referenced instance (``meeting.start``).
-READS_RELATED = frozenset({"not_before_day"})
+READS_RELATED = frozenset({"not_before_day", "field_in"})
 # The argument a guard takes when written in the short form `{before: contrib_untranslated}`.
 SHORT_ARG: Mapping[str, str] = {
     "before": "deadline",

@@ -510,7 +510,8 @@ class _TransitionContext:
                     raise reader.fail(place, f"guard '{name}': '{head}' in '{value}' is not a ref field", node)
             elif what == "field" and value not in self.fields and (item is None or value not in item):
                 raise reader.fail(place, f"guard '{name}' names unknown field '{value}'", node)
-        if "field" in kind.args and "values" in kind.args:  # field_in / field_not_in: the condition language's values
+        dotted = "." in str(args.get("field", ""))  # a referenced instance's field: checked by check_links
+        if "field" in kind.args and "values" in kind.args and not dotted:  # the condition language's values
             schema = {**(item or {}), **self.fields}
             values = args["values"] if isinstance(args["values"], list) else [args["values"]]
             try:
@@ -748,7 +749,14 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                 if "." in path:  # meeting.start: a field of the instance the ref names
                     head, _, tail = path.partition(".")
                     target = definitions[str(definition.fields[head].workflow)]
-                    if tail not in target.fields:
+                    if tail == "state":  # the referenced instance's state: the values name its states
+                        wanted = guard.args.get("values")
+                        unknown = [
+                            v for v in (wanted if isinstance(wanted, list) else [wanted]) if v not in target.states
+                        ]
+                        if unknown:
+                            raise reader.fail(f"{spec.trigger}.guards", f"{unknown} are not states of {target.name}")
+                    elif tail not in target.fields:
                         raise reader.fail(f"{spec.trigger}.guards", f"'{tail}' is not a field of {target.name}")
         for guard in (g for t in definition.transitions for g in t.guards if g.name == "linked_all_in"):
             linked_wf = definitions.get(str(guard.args["workflow"]))

@@ -198,7 +198,7 @@ class Planner:
             spec is not None and any("." in str(g.args.get("field", "")) for g in spec.guards)
         )
         related = self.related(definition, instance.fields) if needs_related else {}
-        related_fields = {name: inst.fields for name, inst in related.items()}
+        related_fields = {name: {**inst.fields, "state": inst.state} for name, inst in related.items()}
         body = self.catalogue.body
         step = decide(
             compiled,

@@ -180,6 +180,12 @@ def test_meeting_records_are_for_the_group_only(engine: Engine) -> None:
     s = convene(engine)
     assert engine.can_see(s.meeting, "ms.ru") and engine.can_see(s.meeting, "sec.alice")
     assert not engine.can_see(s.meeting, "sh.isoc") and not engine.can_see(s.topic, "sh.isoc")
+    s.fire("meeting", "close_translation", "system", when="2019-01-12")
+    s.fire("meeting", "close_contributions", "system", when="2019-01-21")
+    s.fire(
+        "meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example/12"}, when="2019-01-25"
+    )
+    s.fire("meeting", "open_session", "chair")
     engine.fire(s.topic.id, "table_topics", "chair", now=at("2019-02-01"))
     engine.fire(s.topic.id, "record_consensus", "chair", now=at("2019-02-01"))
     consultation = engine.start(

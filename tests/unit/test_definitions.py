@@ -156,14 +156,10 @@ def test_errors_carry_the_line_number() -> None:
 def test_links_to_unknown_workflows_are_rejected() -> None:
     """An effect starting a workflow that does not exist is caught by the cross-file check."""
     catalogue = load_catalogue()
-    text = (
-        (SHIPPED / "topic.yaml")
-        .read_text(encoding="utf-8")
-        .replace(
-            "  - {trigger: table_topics, source: proposed, dest: under_consideration, roles: [chair]}",
-            "  - {trigger: table_topics, source: proposed, dest: under_consideration, roles: [chair],"
-            " effects: [{start: poll, fields: {}}]}",
-        )
+    text = (SHIPPED / "topic.yaml").read_text(encoding="utf-8")
+    assert "    roles: [proposer]\n" in text
+    text = text.replace(
+        "    roles: [proposer]\n", "    roles: [proposer]\n    effects: [{start: poll, fields: {}}]\n", 1
     )
     broken = parse_definition(text, "topic.yaml", catalogue.notices)
     with pytest.raises(DefinitionError, match="starts unknown workflow 'poll'"):
@@ -276,3 +272,15 @@ def test_a_guard_reading_a_referenced_instance_names_a_ref_and_a_field_of_its_wo
 
     with pytest.raises(DefinitionError, match=re.escape(reason)):
         load()
+
+
+def test_a_guard_on_a_referenced_instances_state_names_its_states() -> None:
+    catalogue = load_catalogue()
+    text = (SHIPPED / "topic.yaml").read_text(encoding="utf-8")
+    old = "{field_in: {field: meeting.state, values: [in_session]}}"
+    assert old in text
+    broken = parse_definition(
+        text.replace(old, "{field_in: {field: meeting.state, values: [in_sesion]}}", 1), "topic.yaml", catalogue.notices
+    )
+    with pytest.raises(DefinitionError, match=r"\['in_sesion'\] are not states of meeting_cycle"):
+        check_links({**catalogue.definitions, "topic": broken})

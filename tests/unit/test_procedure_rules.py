@@ -95,3 +95,11 @@ def test_results_are_not_presented_before_the_meeting_they_go_to(engine: Engine)
     with pytest.raises(GuardFailed, match=r"it is 2019-09-25, before meeting.start \(2019-10-01\)"):
         engine.fire(consultation.id, "present_results", "chair", now=at("2019-09-25"))
     assert engine.fire(consultation.id, "present_results", "chair", now=at("2019-10-01")).state == "presented"
+
+
+def test_a_topic_is_decided_while_its_meeting_is_in_session(engine: Engine) -> None:
+    """Tabled, agreed or not agreed in session only: after the approved report it could never be escalated."""
+    s = convene(engine)
+    with pytest.raises(GuardFailed, match=r"meeting\.state is 'contributions_open', expected one of"):
+        engine.fire(s.topic.id, "table_topics", "chair", now=at("2019-01-10"))
+    assert engine.get(s.topic.id).state == "proposed"
