@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Engine, FixedClock
+from engine import Engine, FixedClock, Instance
 from engine.catalogue import load_catalogue
 from engine.directory import read_people_csv
 from engine.errors import FieldError, GuardFailed
@@ -47,18 +47,7 @@ def test_a_proposer_cannot_set_what_a_later_step_decides(engine: Engine) -> None
 
 
 def test_an_open_consultation_is_not_recorded_held_before_its_date(engine: Engine) -> None:
-    s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
-    consultation = engine.start("consultation", "sec.alice", {"topic": s.topic.id, "title": "C"}, now=at("2019-06-20"))
-    steps = [
-        ("announce", "sec.alice", {"form_link": "https://f.example", "opens_on": "2019-07-01",
-                                   "online_deadline": "2019-09-01", "oc_date": "2019-09-20"}, "2019-06-21"),
-        ("open_online", "sec.alice", {}, "2019-07-01"),
-        ("close_online", "sec.alice", {}, "2019-09-02"),
-        ("publish_compilation", "sec.alice", {"compilation_symbol": "OPCWGINT9/2"}, "2019-09-10"),
-    ]  # fmt: skip
-    for trigger, actor, fields, when in steps:
-        consultation = engine.fire(consultation.id, trigger, actor, fields, now=at(when))
+    consultation = _compiled_consultation(engine)
     with pytest.raises(GuardFailed, match=r"it is 2019-09-19, before oc_date \(2019-09-20\)"):
         engine.fire(consultation.id, "hold_oc", "chair", now=at("2019-09-19"))
     assert engine.fire(consultation.id, "hold_oc", "chair", now=at("2019-09-20")).state == "oc_held"
@@ -76,22 +65,10 @@ def test_a_consultation_deadline_before_it_opens_is_refused(engine: Engine) -> N
 
 def test_results_are_not_presented_before_the_meeting_they_go_to(engine: Engine) -> None:
     """A guard reads a field of the referenced meeting (`not_before_day: meeting.start`)."""
-    s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
     later = engine.start("meeting_cycle", "sec.alice", {**MEETING_FIELDS, "number": 13, "start": "2019-10-01",
                                                         "end": "2019-10-01"}, now=at("2019-06-01"))  # fmt: skip
-    fields = {"topic": s.topic.id, "title": "C", "meeting": later.id}
-    consultation = engine.start("consultation", "sec.alice", fields, now=at("2019-06-20"))
-    steps = [
-        ("announce", "sec.alice", {"form_link": "https://f.example", "opens_on": "2019-07-01",
-                                   "online_deadline": "2019-09-01", "oc_date": "2019-09-20"}, "2019-06-21"),
-        ("open_online", "sec.alice", {}, "2019-07-01"),
-        ("close_online", "sec.alice", {}, "2019-09-02"),
-        ("publish_compilation", "sec.alice", {"compilation_symbol": "OPCWGINT9/2"}, "2019-09-10"),
-        ("hold_oc", "chair", {}, "2019-09-20"),
-    ]  # fmt: skip
-    for trigger, actor, values, when in steps:
-        consultation = engine.fire(consultation.id, trigger, actor, values, now=at(when))
+    consultation = _compiled_consultation(engine, later.id)
+    consultation = engine.fire(consultation.id, "hold_oc", "chair", now=at("2019-09-20"))
     with pytest.raises(GuardFailed, match=r"it is 2019-09-25, before meeting.start \(2019-10-01\)"):
         engine.fire(consultation.id, "present_results", "chair", now=at("2019-09-25"))
     assert engine.fire(consultation.id, "present_results", "chair", now=at("2019-10-01")).state == "presented"
@@ -103,3 +80,21 @@ def test_a_topic_is_decided_while_its_meeting_is_in_session(engine: Engine) -> N
     with pytest.raises(GuardFailed, match=r"meeting\.state is 'contributions_open', expected one of"):
         engine.fire(s.topic.id, "table_topics", "chair", now=at("2019-01-10"))
     assert engine.get(s.topic.id).state == "proposed"
+
+
+def _compiled_consultation(engine: Engine, meeting_id: str | None = None) -> Instance:
+    """A consultation on a topic Council selected, announced, run online and compiled (OC on 2019-09-20)."""
+    s = hold_meeting(convene(engine))
+    escalate_to_council(s, "topic_decided")
+    fields = {"topic": s.topic.id, "title": "C", **({"meeting": meeting_id} if meeting_id else {})}
+    consultation = engine.start("consultation", "sec.alice", fields, now=at("2019-06-20"))
+    steps = [
+        ("announce", "sec.alice", {"form_link": "https://f.example", "opens_on": "2019-07-01",
+                                   "online_deadline": "2019-09-01", "oc_date": "2019-09-20"}, "2019-06-21"),
+        ("open_online", "sec.alice", {}, "2019-07-01"),
+        ("close_online", "sec.alice", {}, "2019-09-02"),
+        ("publish_compilation", "sec.alice", {"compilation_symbol": "OPCWGINT9/2"}, "2019-09-10"),
+    ]  # fmt: skip
+    for trigger, actor, values, when in steps:
+        consultation = engine.fire(consultation.id, trigger, actor, values, now=at(when))
+    return consultation
