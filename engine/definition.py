@@ -41,13 +41,6 @@ class Clause:
             return value in self.values
         return value == self.values[0]
 
-    def describe(self) -> str:
-        if self.operator == "has":
-            return f"{self.field} is set"
-        if self.operator == "one_of":
-            return f"{self.field} in {list(self.values)}"
-        return f"{self.field} = {self.values[0]!r}"
-
 
 @dataclass(frozen=True)
 class Condition:
@@ -57,9 +50,6 @@ class Condition:
 
     def holds(self, values: Mapping[str, object]) -> bool:
         return all(clause.holds(values) for clause in self.clauses)
-
-    def describe(self) -> str:
-        return " and ".join(c.describe() for c in self.clauses) or "always"
 
     def __bool__(self) -> bool:
         return bool(self.clauses)

@@ -87,6 +87,10 @@ class DecidedElsewhere(NotAllowed):
     """The step records a decision taken on another instance: it follows from that instance's step only."""
 
 
+class InvariantBroken(ConsultflowError):
+    """The step would leave the record contradicting the procedure across linked instances."""
+
+
 class GuardFailed(NotAllowed):
     """A guard of the transition refused it."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.errors import ConsultflowError
+from engine.errors import ConsultflowError, InvariantBroken
 from engine.ports import RecordReader, RecordStore
 from engine.records import Instance
 
@@ -28,10 +28,6 @@ CONSULTATION_RUNNING = frozenset(
     {"draft", "announced", "online_open", "online_closed", "compiled", "oc_held", "presented"}
 )
 CONSULTATION_DONE = frozenset({"closed", "archived"})
-
-
-class InvariantBroken(ConsultflowError):
-    """The step would leave the record contradicting the procedure across linked instances."""
 
 
 @dataclass(frozen=True)

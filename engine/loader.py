@@ -764,7 +764,7 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                 raise reader.fail(f"guard {guard.describe()}", "names an unknown workflow or ref field")
 
 
-def a(noun: str) -> str:
+def with_article(noun: str) -> str:
     """``noun`` with its indefinite article: "a topic", "an escalation"."""
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
@@ -799,8 +799,8 @@ def _check_only_by(
     ):
         raise reader.fail(
             place,
-            f"'{only_by.via}' is neither a ref field of {deciding.name} naming {a(definition.name)} "
-            f"nor one of {definition.name} naming {a(deciding.name)}",
+            f"'{only_by.via}' is neither a ref field of {deciding.name} naming {with_article(definition.name)} "
+            f"nor one of {definition.name} naming {with_article(deciding.name)}",
         )
     if not deciding_steps(definition, spec.trigger, deciding, only_by.via):
         raise reader.fail(

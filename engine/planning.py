@@ -23,7 +23,7 @@ from engine.definition import Condition, Definition, EffectSpec
 from engine.errors import Conflict, ConsultflowError, DecidedElsewhere, FieldError, InstanceNotFound
 from engine.fields import list_items
 from engine.guards import LinkedStates
-from engine.loader import a, deciding_steps
+from engine.loader import deciding_steps, with_article
 from engine.machine import CompiledWorkflow, Step, decide
 from engine.notices import notice_context, recipient_data, recipients
 from engine.overlay import Overlay
@@ -157,17 +157,7 @@ class Planner:
             authorised_by_cause=caused,
         )
         self._check_references(definition, step.fields)
-        after = Instance(
-            instance_id,
-            definition.name,
-            definition.version,
-            definition.content_hash,
-            step.to_state,
-            step.fields,
-            1,
-            self.now,
-            self.now,
-        )
+        after = self._after(definition, instance_id, step, version=1, created_at=self.now)
         return self._complete(compiled, None, after, step, actor, note, depth, days_before=None)
 
     def _fire(
@@ -216,19 +206,25 @@ class Planner:
             related=related_fields,
         )
         self._check_references(definition, {k: step.fields.get(k) for k in step.changes})
-        after = Instance(
+        after = self._after(definition, instance_id, step, version=instance.version + 1, created_at=instance.created_at)
+        days_before = deadline_days(definition, instance.fields, body)
+        return self._complete(compiled, instance, after, step, actor, note, depth, days_before=days_before)
+
+    def _after(
+        self, definition: Definition, instance_id: str, step: Step, *, version: int, created_at: datetime
+    ) -> Instance:
+        """The instance as the step leaves it."""
+        return Instance(
             instance_id,
             definition.name,
             definition.version,
             definition.content_hash,
             step.to_state,
             step.fields,
-            instance.version + 1,
-            instance.created_at,
+            version,
+            created_at,
             self.now,
         )
-        days_before = deadline_days(definition, instance.fields, body)
-        return self._complete(compiled, instance, after, step, actor, note, depth, days_before=days_before)
 
     def _complete(
         self,
@@ -419,7 +415,7 @@ class Planner:
             linked = [(loaded[0].id, loaded[0].state)] if loaded else []
         refused = f"'{trigger}' cannot be fired by hand on {instance.id}: it follows from {steps}"
         if not linked:
-            raise DecidedElsewhere(f"{refused} on {a(deciding.name)} naming it, and there is none yet")
+            raise DecidedElsewhere(f"{refused} on {with_article(deciding.name)} naming it, and there is none yet")
         named = ", ".join(f"{i} (now {s})" for i, s in linked)
         raise DecidedElsewhere(f"{refused} on its {deciding.name} {named}; fire that instead")
 

@@ -10,7 +10,6 @@ from typing import Literal
 TimerStatus = Literal["pending", "fired", "skipped", "cancelled"]
 TimerKind = Literal["reminder", "transition"]
 OutboxStatus = Literal["pending", "sent", "failed"]
-TIMER_STATUSES: tuple[TimerStatus, ...] = ("pending", "fired", "skipped", "cancelled")
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "sent", "failed")
 
 

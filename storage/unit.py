@@ -48,10 +48,6 @@ class SqlStorage:
             raise
         return cls(database)
 
-    @property
-    def url(self) -> str:
-        return self.database.url
-
     @contextmanager
     def write(self) -> Iterator[SqlUnitOfWork]:
         with self.database.write() as conn:

@@ -178,13 +178,11 @@ def retry(
     options: Options = ctx.obj
     engine = options.engine()
     at = parse_when(now, engine.catalogue.body.calendar.zone()) or engine.clock.now()
-    failed = engine.outbox(status="failed", limit=1_000_000)
-    last_error = next((m.last_error for m in failed if m.id == message_id), None)
-    message = retry_message(engine, message_id, at)
+    message = retry_message(engine, message_id, at)  # queued again, with the error it failed with
     if options.json:
         print_json({"id": message_id, "status": message.status})
     else:
-        _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {last_error})")
+        _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {message.last_error})")
 
 
 # -- notices preview --------------------------------------------------------------------------------------

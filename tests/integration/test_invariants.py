@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from engine import Engine
-from engine.invariants import InvariantBroken, check_all
+from engine.errors import InvariantBroken
+from engine.invariants import check_all
 from storage.repository import INSTANCE, Store
 from storage.unit import database_of
 from tests.conftest import at
