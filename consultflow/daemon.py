@@ -70,6 +70,7 @@ class Daemon:
         self._batch_done = asyncio.Condition()
         self._wakes = 0  # wake() calls so far; a batch remembers the count it started after
         self._done_wakes = -1
+        self._batches_done = 0
         self._stop_requested = False
 
     # -- control (safe from other threads and signal handlers) ------------------------------------------
@@ -101,10 +102,17 @@ class Daemon:
         return self.catch_up
 
     async def next_batch(self) -> TickReport:
-        """Wait for a batch that started after the latest ``wake()``; returns its report."""
+        """Wait for a batch that ends after this call and started after the latest ``wake()``; returns its
+        report (once stopped, the last report at once).
+
+        "Ends after this call" matters to a caller that loops until a batch finds something: returning an
+        earlier batch again would let it spin on the loop without ever yielding to the daemon."""
         wanted = self._wakes
+        seen = self._batches_done
         async with self._batch_done:
-            await self._batch_done.wait_for(lambda: self._done_wakes >= wanted or self._stopping.is_set())
+            await self._batch_done.wait_for(
+                lambda: (self._done_wakes >= wanted and self._batches_done > seen) or self._stopping.is_set()
+            )
         return self.last_report or TickReport(self.clock.now())
 
     # -- the loop ---------------------------------------------------------------------------------------
@@ -185,6 +193,7 @@ class Daemon:
         self._tell(report)
         self.last_report = report
         self._done_wakes = started_after
+        self._batches_done += 1
         async with self._batch_done:
             self._batch_done.notify_all()
         if report.outcomes and self.after_batch is not None:

@@ -143,19 +143,25 @@ def test_the_periodic_sweep_finds_timers_another_process_added(
     engine = make_engine()
     clock.set(geneva("2019-01-04T09:00"))
 
-    async def life() -> None:
-        daemon = Daemon(engine, clock, sweep_seconds=0.05)
+    async def life() -> list[tuple[str, str]]:
+        # Outcomes are collected by the after-batch hook: a sweep may fire R01 while convene still runs, and a
+        # later (empty) batch must not hide it.
+        heard: list[tuple[str, str]] = []
+        found = asyncio.Event()
+
+        def after_batch(report: TickReport) -> None:
+            heard.extend((o.key, o.outcome) for o in report.outcomes)
+            found.set()
+
+        daemon = Daemon(engine, clock, sweep_seconds=0.05, after_batch=after_batch)
         task, catch_up = await started(daemon)
         assert catch_up.outcomes == ()
         await asyncio.to_thread(convene, engine)  # creates R01, already due at the daemon's clock
-        while True:
-            report = await daemon.next_batch()
-            if report.outcomes:
-                break
-        assert [(o.key, o.outcome) for o in report.outcomes] == [("R01", "fired")]
+        await found.wait()
         await stopped(daemon, task)
+        return heard
 
-    run(life)
+    assert run(life) == [("R01", "fired")]
 
 
 def test_extra_tasks_and_the_after_batch_hook(make_engine: Callable[..., Engine], clock: FixedClock) -> None:
