@@ -202,6 +202,11 @@ class Replay:
         return report
 
     def _resolve(self, value: object) -> object:
+        """``$name`` is the id of the instance an earlier step named, also inside lists and their items."""
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._resolve(v) for k, v in value.items()}
         if isinstance(value, str) and value.startswith("$"):
             name = value[1:]
             if name not in self.result.names:

@@ -100,15 +100,24 @@ class GuardSpec:
 
 
 @dataclass(frozen=True)
+class Gather:
+    """Start one instance whose list field ``into`` gets one item per linked instance (none: nothing starts)."""
+
+    into: str
+    fields: Mapping[str, object]  # item field -> "$item.x" (the linked instance) or a literal
+
+
+@dataclass(frozen=True)
 class EffectSpec:
     """A linked-instance effect: start instances or fire a trigger on linked ones, in the same transaction."""
 
     action: Literal["start", "fire"]
     target: str  # workflow to start, or trigger to fire
     fields: Mapping[str, object]  # values: literals or "$self.x" / "$item.x" expressions
-    for_each: str | None = None  # start one per item of this list field
+    for_each: str | None = None  # one per item of this list field (fire: on the item's ref field `on`)
     linked: Mapping[str, object] | None = None  # {workflow, via, state}: instances whose ref `via` points here
-    on: str | None = None  # fire on the instance named by this ref field
+    on: str | None = None  # fire on the instance named by this ref field (of the item, with for_each)
+    gather: Gather | None = None  # start: one instance holding every linked instance as an item of a list
     where: Condition = field(default_factory=lambda: ALWAYS)  # which items / linked instances / when
     line: int = 0  # where the effect is written (for errors found when the workflows are linked)
 

@@ -136,6 +136,36 @@ def _actor_represents(args: Mapping[str, object], ctx: GuardContext) -> str | No
     return f"{ctx.actor.id} represents {represented}, not {wanted}"
 
 
+def _one_decision_per_option(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    """Every option gets exactly one decision and nothing else does; decided ones are ordered 1..n."""
+    key = str(args["key"])
+    options = [str(i.get(key)) for i in _items(ctx.values.get(str(args["options"])))]
+    decisions = _items(ctx.values.get(str(args["decisions"])))
+    named = [str(d.get(key)) for d in decisions]
+    unknown = sorted({n for n in named if n not in options})
+    if unknown:
+        verb = "is" if len(unknown) == 1 else "are"
+        return f"{', '.join(unknown)} {verb} not among the options ({', '.join(options)})"
+    twice = sorted({n for n in named if named.count(n) > 1})
+    if twice:
+        return f"{', '.join(twice)} {'has' if len(twice) == 1 else 'have'} more than one decision"
+    missing = [o for o in options if o not in named]
+    if missing:
+        return f"no decision for {', '.join(missing)}: each option is decided, referred back or not taken"
+    decided = str(args["decided"])
+    orders = [d.get("order") for d in decisions if d.get("outcome") == decided]
+    if sorted(o for o in orders if isinstance(o, int)) != list(range(1, len(orders) + 1)):
+        shown = ", ".join("none" if o is None else str(o) for o in orders)
+        return f"the topics decided need the orders 1 to {len(orders)}, each once (given: {shown})"
+    if any(d.get("order") is not None for d in decisions if d.get("outcome") != decided):
+        return "only a decided option has an order"
+    return None
+
+
+def _items(value: object) -> list[Mapping[str, object]]:
+    return [i for i in value if isinstance(i, Mapping)] if isinstance(value, list) else []
+
+
 GUARDS: Mapping[str, GuardKind] = {
     "before": GuardKind(_before, {"deadline": "deadline"}, "now is before the end of the deadline's day"),
     "after": GuardKind(_after, {"deadline": "deadline"}, "the deadline's day has ended"),
@@ -158,6 +188,12 @@ GUARDS: Mapping[str, GuardKind] = {
         _linked_all_in,
         {"workflow": "workflow", "via": "name", "states": "values"},
         "every instance linked through a ref field is in one of the states",
+    ),
+    "one_decision_per_option": GuardKind(
+        _one_decision_per_option,
+        {"options": "field", "decisions": "field", "key": "name", "decided": "name"},
+        "each item of a list of options has exactly one decision in another list, and the decided ones are "
+        "ordered 1..n",
     ),
 }
 # Guards whose field argument may name a field of a referenced instance (``meeting.start``).

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.errors import ConsultflowError, InvariantBroken
+from engine.fields import list_items
 from engine.ports import RecordReader, RecordStore
 from engine.records import Instance
 
@@ -43,16 +44,46 @@ class Violation:
 
 
 def topics_touched(reader: RecordReader, instances: Iterable[Instance]) -> list[str]:
-    """The topics whose invariants a step touching ``instances`` may change (the topic, or the one named)."""
+    """The topics whose invariants a step touching ``instances`` may change (the topic, or those named)."""
     found: dict[str, None] = {}
     for instance in instances:
         if instance.workflow == TOPIC:
             found[instance.id] = None
         elif instance.workflow in (ESCALATION, CONSULTATION):
-            topic = instance.fields.get("topic")
-            if isinstance(topic, str) and topic:
-                found[topic] = None
+            found.update(dict.fromkeys(named_topics(instance)))
     return list(found)
+
+
+def named_topics(instance: Instance) -> list[str]:
+    """The topics an escalation or consultation names: its topic, or an escalation's options and decisions."""
+    fields = instance.fields
+    named = [fields.get("topic")]
+    for list_name in ("options", "council_decisions"):
+        named.extend(item.get("topic") for item in list_items(fields.get(list_name)))
+    return list(dict.fromkeys(str(t) for t in named if isinstance(t, str) and t))
+
+
+def escalations_of(reader: RecordReader, topic: Instance) -> list[Instance]:
+    """The escalations that name ``topic``: the one its ``escalation`` field names (an escalation holds its
+    topics as options), and any that name it in their own ``topic`` field (definitions before options)."""
+    found = dict.fromkeys(i for i, _ in reader.linked(topic.id, "topic", ESCALATION))
+    current = topic.fields.get("escalation")
+    if isinstance(current, str) and current:
+        found[current] = None
+    loaded = (_load(reader, i) for i in found)
+    return [e for e in loaded if topic.id in named_topics(e)]
+
+
+def decided_order(escalation: Instance, topic_id: str) -> int | None:
+    """The order Council gave ``topic_id`` in this escalation's guidance (None: not decided there)."""
+    for item in list_items(escalation.fields.get("council_decisions")):
+        if item.get("topic") == topic_id and item.get("outcome") == "decided":
+            order = item.get("order")
+            return order if isinstance(order, int) else None
+    if escalation.fields.get("topic") == topic_id and escalation.fields.get("outcome") == "topic_decided":
+        order = escalation.fields.get("order")  # an escalation of one topic, before options
+        return order if isinstance(order, int) else None
+    return None
 
 
 def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
@@ -61,7 +92,7 @@ def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
     if loaded is None:
         return []
     topic = loaded[0]
-    escalations = [_load(reader, i) for i, _ in reader.linked(topic_id, "topic", ESCALATION)]
+    escalations = escalations_of(reader, topic)
     consultations = [_load(reader, i) for i, _ in reader.linked(topic_id, "topic", CONSULTATION)]
     violations: list[Violation] = []
 
@@ -80,19 +111,13 @@ def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
             f"the topic is {topic.state}, but {', '.join(e.id for e in waiting)} waits for Council",
         )
     order = topic.fields.get("order")
-    if order is not None:
-        deciding = [
-            e
-            for e in escalations
-            if e.state not in ESCALATION_OPEN
-            and e.fields.get("outcome") == "topic_decided"
-            and e.fields.get("order") == order
-        ]
-        if not deciding:
-            broken(
-                "a topic ordered by Council has the guidance that decided it",
-                f"no escalation decided it with order {order}",
-            )
+    if order is not None and not any(
+        e.state not in ESCALATION_OPEN and decided_order(e, topic_id) == order for e in escalations
+    ):
+        broken(
+            "a topic ordered by Council has the guidance that decided it",
+            f"no escalation decided it with order {order}",
+        )
     running = [c for c in consultations if c.state in CONSULTATION_RUNNING]
     if len(running) > 1:
         broken("a topic has at most one consultation running", ", ".join(c.id for c in running))

@@ -25,6 +25,7 @@ from engine.definition import (
     EffectSpec,
     FieldSpec,
     FieldType,
+    Gather,
     GuardSpec,
     OnlyBy,
     RoleClause,
@@ -81,8 +82,9 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     ),
     "only_by": frozenset({"workflow", "via"}),
     "start": frozenset({"trigger", "roles", "guards", "requires", "sets", "append", "notices", "effects", "title"}),
-    "effect": frozenset({"start", "fire", "for_each", "linked", "on", "where", "fields"}),
+    "effect": frozenset({"start", "fire", "for_each", "linked", "on", "where", "fields", "gather"}),
     "effect.linked": frozenset({"workflow", "via", "state"}),
+    "effect.gather": frozenset({"into", "fields"}),
     "timer": frozenset({"key", "while", "deadline", "rule", "notice", "fire", "when"}),
 }
 # What an appended list item carries besides its declared fields, and what a linked instance offers
@@ -433,8 +435,12 @@ class _TransitionContext:
         for fname in requires + sets:
             if fname not in self.fields:
                 raise reader.fail(place, f"unknown field '{fname}'", data)
-            if self.fields[fname].type == "list" and not is_start:  # a start may give a list its first items
-                raise reader.fail(place, f"list field '{fname}' is changed with append, not set", data)
+            # A list grows by append, one audited item per step. A start may give a list its first items, and a
+            # step may require a whole list it alone records (Council's decision on every option at once).
+            if self.fields[fname].type == "list" and not is_start and fname not in requires:
+                raise reader.fail(
+                    place, f"list field '{fname}' is changed with append, or required whole by one step", data
+                )
         append = data.get("append")
         item: Mapping[str, FieldSpec] | None = None
         if append is not None:
@@ -533,10 +539,16 @@ class _TransitionContext:
         linked = data.get("linked")
         if for_each is not None and (for_each not in self.fields or self.fields[str(for_each)].type != "list"):
             raise reader.fail(place, f"for_each names '{for_each}', which is not a list field", data)
-        if on is not None and (on not in self.fields or self.fields[str(on)].type != "ref"):
-            raise reader.fail(place, f"on names '{on}', which is not a ref field", data)
+        # With for_each, `on` names a ref field of the list's items (fire on each item's instance).
+        on_fields = self.fields[str(for_each)].item if for_each is not None and action == "fire" else self.fields
+        if on is not None and (on not in on_fields or on_fields[str(on)].type != "ref"):
+            where_on = f"a ref field of {for_each} items" if on_fields is not self.fields else "a ref field"
+            raise reader.fail(place, f"on names '{on}', which is not {where_on}", data)
         if action == "fire" and (on is None) == (linked is None):
             raise reader.fail(place, "a fire effect names its target: on: REF_FIELD or linked: {...}", data)
+        if action == "fire" and for_each is not None and on is None:
+            raise reader.fail(place, "a fire effect with for_each names the items' ref field: on: FIELD", data)
+        gather = self._gather(data, place, action, linked)
         if linked is not None:
             links = reader.mapping(linked, f"{place}.linked")
             reader.check_keys(links, SECTION_KEYS["effect.linked"], f"{place}.linked")
@@ -576,7 +588,28 @@ class _TransitionContext:
             on=on,
             where=where,
             line=line_of(data),
+            gather=gather,
         )
+
+    def _gather(self, data: Mapping[str, object], place: str, action: str, linked: object) -> Gather | None:
+        """``gather: {into: LIST_FIELD, fields: {...}}`` on a start over linked instances (checked further by
+        check_links, which knows the started workflow)."""
+        raw = data.get("gather")
+        if raw is None:
+            return None
+        reader = self.reader
+        if action != "start" or linked is None:
+            raise reader.fail(place, "gather collects linked instances into one start: start + linked + gather", data)
+        spec = reader.mapping(raw, f"{place}.gather")
+        reader.check_keys(spec, SECTION_KEYS["effect.gather"], f"{place}.gather")
+        into = spec.get("into")
+        if not isinstance(into, str):
+            raise reader.fail(place, "gather needs into: LIST_FIELD of the started workflow", data)
+        values = reader.mapping(spec.get("fields") or LineDict(), f"{place}.gather.fields")
+        for fname, expr in values.items():
+            if isinstance(expr, str) and expr.startswith("$") and not (EXPR.match(expr) and expr.startswith("$item.")):
+                raise reader.fail(place, f"gather field {fname}: {expr!r} is not $item.FIELD", data)
+        return Gather(into=into, fields=dict(values))
 
 
 def _check_duplicates(reader: _Reader, transitions: Sequence[TransitionSpec]) -> None:
@@ -713,12 +746,19 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                             raise reader.fail(
                                 place, f"sets '{fname}', which the start of {effect.target} does not accept"
                             )
-                    missing = [f.name for f in target.fields.values() if f.required and f.name not in effect.fields]
+                    given = set(effect.fields)
+                    if effect.gather is not None:
+                        _check_gather(reader, place, effect.gather, target)
+                        given.add(effect.gather.into)
+                    missing = [f.name for f in target.fields.values() if f.required and f.name not in given]
                     if missing:
                         raise reader.fail(place, f"does not set required field(s) {missing} of {effect.target}")
                 else:
+                    on_fields = (
+                        definition.fields[effect.for_each].item if effect.for_each is not None else definition.fields
+                    )
                     wf = (
-                        definitions[str(definition.fields[effect.on].workflow)]
+                        definitions[str(on_fields[effect.on].workflow)]
                         if effect.on
                         else definitions.get(str((effect.linked or {}).get("workflow")))
                     )
@@ -764,6 +804,17 @@ def check_links(definitions: Mapping[str, Definition]) -> None:
                 raise reader.fail(f"guard {guard.describe()}", "names an unknown workflow or ref field")
 
 
+def _check_gather(reader: _Reader, place: str, gather: Gather, target: Definition) -> None:
+    into = target.fields.get(gather.into)
+    if into is None or into.type != "list":
+        raise reader.fail(place, f"gathers into '{gather.into}', which is not a list field of {target.name}")
+    if gather.into not in target.start.accepted_fields:
+        raise reader.fail(place, f"gathers into '{gather.into}', which the start of {target.name} does not accept")
+    unknown = [name for name in gather.fields if name not in into.item]
+    if unknown:
+        raise reader.fail(place, f"gather sets {unknown}, which are not fields of {gather.into} items")
+
+
 def with_article(noun: str) -> str:
     """``noun`` with its indefinite article: "a topic", "an escalation"."""
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
@@ -777,6 +828,9 @@ def deciding_steps(definition: Definition, trigger: str, deciding: Definition, v
         if effect.action != "fire" or effect.target != trigger:
             return False
         linked = effect.linked or {}
+        if effect.for_each is not None:  # fired on each item's ref: the item names an instance of definition
+            item = deciding.fields[effect.for_each].item
+            return effect.on is not None and item[effect.on].workflow == definition.name
         return effect.on == via or (linked.get("workflow") == definition.name and linked.get("via") == via)
 
     return [spec.trigger for spec in (deciding.start, *deciding.transitions) if any(map(fires_it, spec.effects))]

@@ -339,6 +339,18 @@ class Planner:
         if depth >= MAX_EFFECT_DEPTH:
             raise ConsultflowError(f"linked effects of {definition.name} go deeper than {MAX_EFFECT_DEPTH} steps")
         plans: list[StepPlan] = []
+        if effect.gather is not None:  # one start, holding every linked instance as an item
+            items = [
+                {name: _evaluate(expr, instance, item) for name, expr in effect.gather.fields.items()}
+                for item, _ in self._effect_targets(effect, instance)
+            ]
+            if not items:
+                return plans
+            values = {name: _evaluate(expr, instance, {}) for name, expr in effect.fields.items()}
+            values = {k: v for k, v in values.items() if v is not None}
+            values[effect.gather.into] = items
+            plans.append(self._start(effect.target, actor, values, None, caused=True, depth=depth + 1))
+            return plans
         for item, target_id in self._effect_targets(effect, instance):
             values = {name: _evaluate(expr, instance, item) for name, expr in effect.fields.items()}
             values = {k: v for k, v in values.items() if v is not None}
@@ -353,8 +365,12 @@ class Planner:
     def _effect_targets(self, effect: EffectSpec, instance: Instance) -> list[tuple[Mapping[str, object], str | None]]:
         fields = instance.fields
         where: Condition = effect.where
-        if effect.for_each is not None:
-            return [(i, None) for i in list_items(fields.get(effect.for_each)) if where.holds(i)]
+        if effect.for_each is not None:  # a fire effect targets the instance each item's `on` field names
+            return [
+                (i, _ref(i.get(effect.on)) if effect.on else None)
+                for i in list_items(fields.get(effect.for_each))
+                if where.holds(i)
+            ]
         if effect.linked is not None:
             state = effect.linked.get("state")
             targets: list[tuple[Mapping[str, object], str | None]] = []

@@ -29,11 +29,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class Escalation:
-    """A topic taken to Council for guidance because the meeting reached no consensus on it."""
+    """The Group's question to Council when the meeting reached no consensus: its candidate topics."""
 
     id: str
     state: str
-    topic: str | None = None
+    topics: tuple[str, ...] = ()  # the options' topic ids (one ``topic`` field before options existed)
     report_section: str | None = None
     agenda_item: str | None = None
     chair_report_symbol: str | None = None
@@ -99,7 +99,8 @@ class MeetingRecord:
                 Escalation(
                     id=e.id,
                     state=e.state,
-                    topic=_text(e.fields, "topic"),
+                    topics=tuple(str(o.get("topic")) for o in _items(e.fields.get("options")))
+                    or tuple(t for t in (_text(e.fields, "topic"),) if t),
                     report_section=_text(e.fields, "report_section"),
                     agenda_item=_text(e.fields, "agenda_item"),
                     chair_report_symbol=_text(e.fields, "chair_report_symbol"),

@@ -131,14 +131,18 @@ def draft_report(s: Twelfth) -> Twelfth:
 
 
 def escalate_to_council(s: Twelfth, outcome: str = "referred_back") -> Instance:
-    """The escalation goes through Council 2019, which gives its guidance."""
+    """The escalation goes through Council 2019, which gives its guidance on the topic (its one option):
+    ``decided`` (order 1), ``referred_back`` or ``not_taken``."""
     escalation = s.engine.linked(s.meeting.id, "meeting", "escalation")[0]
-    steps = [
+    decision: dict[str, object] = {"topic": s.topic.id, "outcome": outcome}
+    if outcome == "decided":
+        decision["order"] = 1
+    steps: list[tuple[str, str, dict[str, object], str]] = [
         ("draft_report", "chair", {"report_section": "6.3"}, "2019-04-20"),
         ("submit", "sec.alice", {"chair_report_symbol": "C19/nn"}, "2019-05-10"),
         ("place_on_agenda", "council.rec", {"agenda_item": "ADM 1", "plenary_date": "2019-06-12"}, "2019-05-20"),
         ("consider", "council.rec", {}, "2019-06-12"),
-        ("give_guidance", "council.rec", {"outcome": outcome, "summary_record": "C19/xx"}, "2019-06-12"),
+        ("give_guidance", "council.rec", {"council_decisions": [decision], "summary_record": "C19/xx"}, "2019-06-12"),
     ]
     for trigger, actor, fields, when in steps:
         escalation = s.engine.fire(escalation.id, trigger, actor, fields, now=at(when))

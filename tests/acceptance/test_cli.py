@@ -90,7 +90,8 @@ def test_twelfth_meeting_through_the_cli_up_to_council_referral(cli: Cli) -> Non
     cli.fire(escalation, "submit", "sec.alice", "chair_report_symbol=C19/nn", now="2019-05-10")
     cli.fire(escalation, "place_on_agenda", "council.rec", "agenda_item=ADM 1", now="2019-05-20")
     cli.fire(escalation, "consider", "council.rec", now="2019-06-12")
-    cli.fire(escalation, "give_guidance", "council.rec", "outcome=referred_back", now="2019-06-12")
+    decisions = json.dumps([{"topic": topic, "outcome": "referred_back"}])
+    cli.fire(escalation, "give_guidance", "council.rec", f"council_decisions={decisions}", now="2019-06-12")
     shown = json.loads(cli.run("--json", "show", topic, "--as", "chair").stdout)
     assert shown["instance"]["state"] == "under_consideration"
     assert {a["trigger"] for a in shown["allowed"] if a["permitted"]} >= {"record_consensus", "record_no_consensus"}
@@ -145,8 +146,8 @@ def test_a_typo_in_a_condition_fails_workflows_check_with_file_and_line(cli: Cli
     """`where: {outcom: ...}` used to load and silently never fire; now the check names the file and line."""
     escalation = tmp_path / "escalation.yaml"
     text = (FIXTURES.parent.parent / "workflows" / "escalation.yaml").read_text(encoding="utf-8")
-    escalation.write_text(text.replace("where: {outcome: topic_decided}", "where: {outcom: topic_decided}"), "utf-8")
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if "where: {outcome: topic_decided}" in row)
+    escalation.write_text(text.replace("where: {outcome: decided}", "where: {outcom: decided}"), "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "where: {outcome: decided}" in row)
     result = cli.run("workflows", "check", str(escalation), ok=False)
     assert result.returncode == 1, result.stderr
     assert f"escalation.yaml: line {line}: " in result.stderr and "unknown field 'outcom'" in result.stderr

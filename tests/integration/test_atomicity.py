@@ -169,18 +169,18 @@ def test_line_breaks_in_single_line_fields_are_refused_before_anything_is_writte
 
 
 def test_multiline_fields_keep_paragraphs(engine: Engine) -> None:
-    """Fields declared multiline (the escalation's options) accept line breaks, normalised to \\n; not \\x07."""
+    """Fields declared multiline (the question put to Council) accept line breaks, normalised to \\n; not \\x07."""
     s = hold_meeting(convene(engine))
     escalation = engine.linked(s.meeting.id, "meeting", "escalation")[0]
-    with pytest.raises(FieldError, match="options: contains the control character 0x07"):
+    with pytest.raises(FieldError, match="question: contains the control character 0x07"):
         engine.fire(
-            escalation.id, "draft_report", "chair", {"report_section": "6.3", "options": "A\x07"}, now=at("2019-04-20")
+            escalation.id, "draft_report", "chair", {"report_section": "6.3", "question": "A\x07"}, now=at("2019-04-20")
         )
     drafted = engine.fire(
         escalation.id,
         "draft_report",
         "chair",
-        {"report_section": "6.3", "options": "Option A: OTTs\r\nOption B: gender divide"},
+        {"report_section": "6.3", "question": "Option A: OTTs\r\nOption B: gender divide"},
         now=at("2019-04-20"),
     )
-    assert drafted.fields["options"] == "Option A: OTTs\nOption B: gender divide"
+    assert drafted.fields["question"] == "Option A: OTTs\nOption B: gender divide"

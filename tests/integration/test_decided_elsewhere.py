@@ -56,7 +56,7 @@ def test_council_cannot_decide_a_topic_by_hand_while_its_escalation_waits(engine
 
 def test_through_the_escalation_the_same_steps_happen(engine: Engine) -> None:
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     topic = engine.get(s.topic.id)
     assert (topic.state, engine.history(topic.id)[-1].trigger) == ("selected", "council_decides_topic")
 
@@ -64,7 +64,7 @@ def test_through_the_escalation_the_same_steps_happen(engine: Engine) -> None:
 def test_a_cancelled_consultation_gives_the_topic_back_for_another(engine: Engine) -> None:
     """No path loses the topic: cancelling its consultation returns it to `selected`."""
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     fields = {"topic": s.topic.id, "title": "Next topic", "questions": '["Q1?"]'}
     consultation = engine.start("consultation", "sec.alice", fields, now=at("2019-06-20"))
     with pytest.raises(DecidedElsewhere, match=f"close on its consultation {consultation.id} \\(now draft\\)"):

@@ -41,7 +41,7 @@ def test_check_passes_on_a_record_kept_by_the_engine_and_lists_a_doctored_one(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     clean = _check(db_url, tmp_path)
     assert clean.returncode == 0, clean.stderr
     assert clean.stdout.startswith("no violation: 1 topic(s)")

@@ -67,7 +67,8 @@ def test_a_topic_carried_over_is_attached_to_the_next_meeting_and_escalated_ther
     ]:  # fmt: skip
         engine.fire(thirteenth.id, trigger, actor, values, now=at("2019-10-01"))
     (escalation,) = engine.linked(thirteenth.id, "meeting", "escalation")
-    assert escalation.fields["topic"] == topic.id and engine.get(topic.id).state == "escalated"
+    assert escalation.fields["options"] == [{"topic": topic.id, "title": topic.fields["title"]}]
+    assert engine.get(topic.id).state == "escalated" and engine.get(topic.id).fields["escalation"] == escalation.id
     triggers = [h.trigger for h in engine.history(topic.id)]
     assert triggers[:3] == ["propose_topic", "table_topics", "carry_over"] and triggers[-1] == "escalate"
 
@@ -86,7 +87,7 @@ def test_the_chairs_report_to_council_completes_the_chairs_action(engine: Engine
 
 def test_an_acting_chair_presents_consultation_results_at_their_meeting(engine: Engine) -> None:
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     thirteenth = _meeting_up_to_session(engine, 13, "2019-10-01")
     engine.fire(
         thirteenth.id, "designate_acting_chair", "sec.alice", {"acting_chair": "vc.amina"}, now=at("2019-10-01")

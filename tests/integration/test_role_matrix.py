@@ -41,7 +41,7 @@ def _instances(engine: Engine) -> dict[str, str]:
     other = engine.start("topic", "ms.fr", {"title": "u", "meeting": meeting.id, "proposed_by": "France"})
     _force_state(engine, topic.id, "not_agreed")
     _force_state(engine, other.id, "selected")
-    escalation = engine.start("escalation", "chair", {"topic": topic.id, "meeting": meeting.id})
+    escalation = engine.start("escalation", "chair", {"options": [{"topic": topic.id}], "meeting": meeting.id})
     consultation = engine.start("consultation", "sec.alice", {"topic": other.id, "title": "c"})
     item = engine.start(
         "action_item",

@@ -90,8 +90,11 @@ def test_approving_the_report_creates_action_items_and_the_escalation(engine: En
     ]
     assert all(i.state == "open" for i in items)
     escalations = engine.linked(s.meeting.id, "meeting", "escalation")
-    assert [(e.state, e.fields["topic"]) for e in escalations] == [("recorded", s.topic.id)]
-    assert engine.get(s.topic.id).state == "escalated"
+    assert [(e.state, e.fields["options"]) for e in escalations] == [
+        ("recorded", [{"topic": s.topic.id, "title": s.topic.fields["title"]}])
+    ]
+    topic = engine.get(s.topic.id)
+    assert topic.state == "escalated" and topic.fields["escalation"] == escalations[0].id
     with database_of(engine.storage).read() as conn:
         n17 = [m for m in Store(conn).outbox() if m.notice == "N17"]
     assert {m.instance_id for m in n17} == {i.id for i in items}
@@ -114,7 +117,7 @@ def test_council_deciding_the_topic_selects_it_and_a_consultation_can_start(engi
     """Outcome topic_decided selects the topic with its order; creating the consultation moves it on."""
     s = hold_meeting(convene(engine))
     escalation = engine.linked(s.meeting.id, "meeting", "escalation")[0]
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     topic = engine.get(s.topic.id)
     assert topic.state == "selected"
     consultation = engine.start(

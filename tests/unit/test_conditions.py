@@ -72,12 +72,12 @@ def _copy_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 TYPOS = [
-    ("escalation.yaml", "where: {outcome: topic_decided}", "where: {outcom: topic_decided}", "unknown field 'outcom'"),
+    ("escalation.yaml", "where: {outcome: decided}", "where: {outcom: decided}", "unknown field 'outcom'"),
     (
         "escalation.yaml",
-        "where: {outcome: topic_decided}",
-        "where: {outcome: topic_decidd}",
-        "'topic_decidd' is not a value of outcome",
+        "where: {outcome: decided}",
+        "where: {outcome: decidd}",
+        "'decidd' is not a value of outcome",
     ),
     (
         "meeting_cycle.yaml",

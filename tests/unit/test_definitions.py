@@ -178,27 +178,27 @@ def test_two_files_with_one_workflow_name_are_rejected(tmp_path: Path) -> None:
 ONLY_BY_CASES = [
     (
         "roles besides only_by",
-        "only_by: {workflow: escalation, via: topic}}",
-        "only_by: {workflow: escalation, via: topic}, roles: [chair]}",
+        "only_by: {workflow: escalation, via: escalation}}",
+        "only_by: {workflow: escalation, via: escalation}, roles: [chair]}",
         "give it no roles",
     ),
     (
         "unknown deciding workflow",
-        "{workflow: escalation, via: topic}}",
-        "{workflow: council, via: topic}}",
+        "{workflow: escalation, via: escalation}}",
+        "{workflow: council, via: escalation}}",
         "unknown workflow 'council'",
     ),
     (
         "via not naming this workflow",
-        "{workflow: escalation, via: topic}}",
+        "{workflow: escalation, via: escalation}}",
         "{workflow: escalation, via: meeting}}",
         "'meeting' is neither a ref field of escalation naming a topic nor one of topic naming an escalation",
     ),
     (
         "nothing fires it",
-        "{trigger: escalate, source: not_agreed, dest: escalated, only_by: {workflow: escalation, via: topic}}",
-        "{trigger: escalate, source: not_agreed, dest: escalated, only_by: {workflow: consultation, via: topic}}",
-        "no step of consultation fires 'escalate' on its topic",
+        "dest: not_taken, only_by: {workflow: escalation, via: escalation}}",
+        "dest: not_taken, only_by: {workflow: consultation, via: topic}}",
+        "no step of consultation fires 'council_not_taken' on its topic",
     ),
 ]
 

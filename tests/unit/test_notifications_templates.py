@@ -54,6 +54,18 @@ def test_notice_renders(notice_id: str, workflow: str, language: str) -> None:
         assert "None" not in text and "{{" not in text and "{%" not in text
 
 
+# An escalation with two options, Council's decisions on them varied per case.
+TWO_OPTIONS: dict[str, object] = {"options": [{"topic": "t1", "title": "COP"}, {"topic": "t2", "title": "OTT"}]}
+
+
+def _decided(topic: str, order: int) -> dict[str, object]:
+    return {"topic": topic, "outcome": "decided", "order": order}
+
+
+def _not_taken(topic: str) -> dict[str, object]:
+    return {"topic": topic, "outcome": "not_taken"}
+
+
 VARIANTS = [
     ("N01", {}, "reconvene", "convened again"),
     ("N02", {"state": "cancelled"}, None, "cancelled"),
@@ -65,8 +77,9 @@ VARIANTS = [
     ("N10", {"reason": "objection"}, None, "an objection was raised"),
     ("N13", {"state": "cancelled"}, None, "has been cancelled"),
     ("N16", {"state": "noted_without_guidance"}, None, "without giving guidance"),
-    ("N16", {"outcome": "topic_decided"}, None, "in the order decided by Council"),
-    ("N16", {"outcome": "criteria_given"}, None, "in the light of these criteria"),
+    ("N16", {**TWO_OPTIONS, "council_decisions": [_decided("t1", 2), _decided("t2", 1)]}, None, "1. OTT\n2. COP"),
+    ("N16", {**TWO_OPTIONS, "council_decisions": [_decided("t1", 1), _not_taken("t2")]}, None, "by Council:\n- OTT"),
+    ("N16", {**TWO_OPTIONS, "council_decisions": [_decided("t1", 1)]}, None, "in the order decided by Council"),
     ("N16a", {"plenary_date": None}, None, "will be confirmed"),
     ("N17", {"owner_kind": "member_state", "owner": "Brazil"}, None, "assigned to Brazil"),
     ("N18", {"state": "done", "deliverable": "SG report WG-Internet 13/4"}, None, "WG-Internet 13/4"),

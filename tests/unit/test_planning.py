@@ -96,7 +96,7 @@ def test_approving_the_report_plans_action_items_and_the_escalation_with_its_own
     started = [(p.after.workflow, p.audit.trigger) for p in plan.effects]
     assert started.count(("action_item", "create")) == 3  # d2, d3, d4 carry an action owner
     escalation = next(p for p in plan.effects if p.after.workflow == "escalation")
-    assert escalation.after.fields["topic"] == s.topic.id
+    assert escalation.after.fields["options"] == [{"topic": s.topic.id, "title": s.topic.fields["title"]}]
     assert [(p.after.id, p.audit.trigger, p.audit.from_state) for p in escalation.effects] == [
         (s.topic.id, "escalate", "not_agreed")
     ]

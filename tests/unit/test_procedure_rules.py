@@ -55,7 +55,7 @@ def test_an_open_consultation_is_not_recorded_held_before_its_date(engine: Engin
 
 def test_a_consultation_deadline_before_it_opens_is_refused(engine: Engine) -> None:
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     consultation = engine.start("consultation", "sec.alice", {"topic": s.topic.id, "title": "C"}, now=at("2019-06-20"))
     dates = {"form_link": "https://f.example", "opens_on": "2019-07-01", "online_deadline": "2019-06-30",
              "oc_date": "2019-09-20"}  # fmt: skip
@@ -85,7 +85,7 @@ def test_a_topic_is_decided_while_its_meeting_is_in_session(engine: Engine) -> N
 def _compiled_consultation(engine: Engine, meeting_id: str | None = None) -> Instance:
     """A consultation on a topic Council selected, announced, run online and compiled (OC on 2019-09-20)."""
     s = hold_meeting(convene(engine))
-    escalate_to_council(s, "topic_decided")
+    escalate_to_council(s, "decided")
     fields = {"topic": s.topic.id, "title": "C", **({"meeting": meeting_id} if meeting_id else {})}
     consultation = engine.start("consultation", "sec.alice", fields, now=at("2019-06-20"))
     steps = [
