@@ -10,9 +10,11 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from engine import Person
+from engine import Instance, Person
+from engine.deadlines import deadline_days
+from engine.definition import Definition
 from engine.diagram import mermaid
-from engine.errors import ConsultflowError, UnknownWorkflow
+from engine.errors import ConsultflowError, GuardFailed, UnknownWorkflow
 from engine.records import OUTBOX_STATUSES, OutboxStatus, as_outbox_status
 from notifications.outbox import retry_message
 from reports import generate_report, languages
@@ -22,9 +24,13 @@ from web.desk import desk_of
 from web.documents import document_response, owned_document
 from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
 from web.forms import FormField, read_fields, start_fields, trigger_fields
+from web.labels import words_for
 from web.outbox import outbox_listing
-from web.rendering import check_csrf, checked_form, page_person, render
+from web.rendering import check_csrf, checked_form, page_language, page_person, render
 from web.schemas import ID_PATTERN
+from web.steps import DESTRUCTIVE, check_steps, explain, needs_confirmation
+from web.titles import Titles, long_day
+from web.values import ValueText
 from web.views import dashboard, instance_detail, visible_instance, visible_instances
 
 router = APIRouter(include_in_schema=False)
@@ -81,17 +87,40 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
     desk = desk_of(request)
     detail = instance_detail(desk.engine, instance_id, person, desk.visibility)
     definition = detail.definition
+    language = page_language(request, person)
+    words = words_for(language)
+    checks = check_steps(
+        desk.engine,
+        detail.instance,
+        definition,
+        person,
+        [t.trigger for t in detail.permitted],
+        words,
+        detail.deadlines,
+        lambda day: long_day(day, language),
+    )
     reportable = (
         detail.instance.workflow == "meeting_cycle"
         and detail.instance.state in REPORTABLE_STATES
         and may_generate_report(person)
     )
+    zone = desk.engine.catalogue.body.calendar.zone()
+    names = {p.id: p.name for p in desk.engine.people()}
     return render(
         request,
         "instance.html",
         person,
         status,
         detail=detail,
+        checks=checks,
+        confirmed_steps={
+            t.trigger
+            for t in detail.permitted
+            if needs_confirmation(desk.engine.catalogue, definition, t.trigger, detail.instance.state)
+        },
+        destructive=DESTRUCTIVE,
+        values=ValueText(words, Titles.of_engine(desk.engine, language), zone, names),
+        names=names,
         history=desk.engine.history(instance_id),
         diagram=mermaid(definition, current=detail.instance.state),
         states=definition.states,
@@ -130,6 +159,10 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
         values = read_fields(trigger_fields(definition, trigger, instance.state), form)
         version = str(form.get("expected_version") or "")
         key = str(form.get("idempotency_key") or "")
+        if form.get("confirmed") != "yes" and needs_confirmation(
+            desk.engine.catalogue, definition, trigger, instance.state
+        ):
+            return _preview(request, person, instance, definition, trigger, values, form)
         after = desk.engine.fire(
             instance_id,
             trigger,
@@ -141,11 +174,61 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
         )
     except _PASS_THROUGH:
         raise
+    except GuardFailed as error:
+        message = _in_words(request, person, instance_id, error)
+        return _instance_page(
+            request, person, instance_id, http_status(error), error=message, given=dict(form), open_trigger=trigger
+        )
     except ConsultflowError as error:
         return _instance_page(
             request, person, instance_id, http_status(error), error=str(error), given=dict(form), open_trigger=trigger
         )
     return _see_other(f"/instances/{after.id}?done={trigger}")
+
+
+def _in_words(request: Request, person: Person, instance_id: str, error: GuardFailed) -> str:
+    """The guard's refusal as a sentence, on the instance as it is now (the refusal left it unchanged)."""
+    desk = desk_of(request)
+    instance = desk.engine.get(instance_id)
+    definition = desk.engine.definition_of(instance)
+    language = page_language(request, person)
+    days = deadline_days(definition, instance.fields, desk.engine.catalogue.body)
+    return explain(
+        desk.engine, instance, definition, person, error, words_for(language), days, lambda d: long_day(d, language)
+    )
+
+
+def _preview(
+    request: Request,
+    person: Person,
+    instance: Instance,
+    definition: Definition,
+    trigger: str,
+    values: dict[str, object],
+    form: FormData,
+) -> Response:
+    """The instance page with what the step will send (which notice, to how many, one rendered) and a
+    button that posts the same form again, confirmed; a refusal in words instead, if it cannot happen."""
+    desk = desk_of(request)
+    language = page_language(request, person)
+    check = check_steps(
+        desk.engine,
+        instance,
+        definition,
+        person,
+        [trigger],
+        words_for(language),
+        deadline_days(definition, instance.fields, desk.engine.catalogue.body),
+        lambda day: long_day(day, language),
+        submitted=values,
+    )[trigger]
+    given = dict(form)
+    if not check.possible:
+        return _instance_page(request, person, instance.id, 409, error=check.reason, given=given, open_trigger=trigger)
+    carried = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf_token", "confirmed")]
+    return _instance_page(
+        request, person, instance.id, preview=(trigger, check, carried), given=given, open_trigger=trigger
+    )
 
 
 # -- starting an instance -----------------------------------------------------------------------------------

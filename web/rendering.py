@@ -21,8 +21,10 @@ from web.access import may_read_directory, may_run_outbox
 from web.desk import Desk, desk_of
 from web.errors import CsrfRejected, LoginRequired
 from web.i18n import day_text, instant_text, language_for, translator
+from web.labels import words_for
 from web.sessions import Session
 from web.settings import SESSION_COOKIE
+from web.titles import Titles, long_day
 
 
 def session_of(request: Request) -> Session | None:
@@ -96,6 +98,11 @@ def _short(value: object) -> str:
     return str(value)
 
 
+def page_language(request: Request, person: Person | None) -> str:
+    """The language a page is written in: the person's, else what the browser prefers (fr or en)."""
+    return language_for(person.language if person else None, request.headers.get("accept-language"))
+
+
 def render(
     request: Request,
     template: str,
@@ -110,7 +117,7 @@ def render(
     if session is None:
         session = Session.anonymous()
         request.state.session = session
-    language = language_for(person.language if person else None, request.headers.get("accept-language"))
+    language = page_language(request, person)
     zone = desk.engine.catalogue.body.calendar.zone()
 
     def day(value: date | str | None) -> str:
@@ -129,6 +136,9 @@ def render(
         "day": day,
         "instant": instant,
         "changes_text": changes_text,
+        "words": words_for(language),
+        "titles": Titles.of_engine(desk.engine, language),
+        "long_day": lambda value: long_day(value, language),
         "path": request.url.path,
         "new_key": secrets.token_hex(12),
         "may_run_outbox": person is not None and may_run_outbox(person),

@@ -76,8 +76,9 @@ def log_in(page: Page, person: str) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def fire(page: Page, trigger: str, **fields: str) -> None:
-    """Fill the trigger's form (``fields`` by name; a select takes its value) and press its button."""
+def fire(page: Page, trigger: str, done: str, **fields: str) -> None:
+    """Fill the trigger's form (``fields`` by name; a select takes its value), press its button, confirm when the
+    step first shows what it will send, and see ``done`` (the step's label) in the success notice."""
     form = page.locator(f"form[data-trigger='{trigger}']")
     for name, value in fields.items():
         control = form.locator(f"[name='f.{name}']")
@@ -86,7 +87,10 @@ def fire(page: Page, trigger: str, **fields: str) -> None:
         else:
             control.fill(value)
     form.locator("button[type=submit]").click()
-    expect(page.locator("p.notice.success")).to_contain_text(trigger)
+    confirm = page.locator(f"form[data-confirm='{trigger}']")
+    if confirm.count():
+        confirm.locator("button[type=submit]").click()
+    expect(page.locator("p.notice.success")).to_contain_text(done)
 
 
 def test_secretariat_convenes_a_meeting_and_sees_the_convocations(
@@ -99,20 +103,29 @@ def test_secretariat_convenes_a_meeting_and_sees_the_convocations(
     page.get_by_label("Workflow").select_option("meeting_cycle")
     page.get_by_role("button", name="Choose").click()
     start = page.locator("form[data-workflow='meeting_cycle']")
-    start.get_by_label(re.compile("^number")).fill("12")
-    start.get_by_label(re.compile("^start")).fill("2019-02-01")
-    start.get_by_label(re.compile("^end")).fill("2019-02-01")
-    start.get_by_label(re.compile("^venue")).fill("ITU headquarters, Geneva")
-    start.get_by_role("button", name=re.compile("Start")).click()
-    expect(page.locator(".badge")).to_have_text("planned")
+    start.get_by_label(re.compile("^Meeting number")).fill("12")
+    start.get_by_label(re.compile("^First day")).fill("2019-02-01")
+    start.get_by_label(re.compile("^Last day")).fill("2019-02-01")
+    start.get_by_label(re.compile("^Venue")).fill("ITU headquarters, Geneva")
+    start.get_by_role("button", name=re.compile("Plan the meeting")).click()
+    expect(page.locator(".badge")).to_have_text("Planned")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("12th meeting — 1 February 2019")
     meeting_url = page.url.split("?")[0]
     clock.set(at("2018-12-21"))
     page.reload()
-    fire(page, "send_invitation", letter_ref="DM-18/1000", council_opening="2019-06-10")
-    expect(page.locator(".badge")).to_have_text("convened")
-    fire(page, "open_contributions")
-    expect(page.locator(".badge")).to_have_text("contributions_open")
+    page.locator("form[data-trigger='send_invitation'] [name='f.letter_ref']").fill("DM-18/1000")
+    page.locator("form[data-trigger='send_invitation'] [name='f.council_opening']").fill("2019-06-10")
+    page.locator("form[data-trigger='send_invitation'] button[type=submit]").click()
+    expect(page.locator("section.confirm")).to_contain_text("Meeting invitation")
+    shot(page, "confirm-invitation", db_url)
+    page.locator("form[data-confirm='send_invitation'] button[type=submit]").click()
+    expect(page.locator("p.notice.success")).to_contain_text("Send the invitation")
+    expect(page.locator(".badge")).to_have_text("Convened")
+    fire(page, "open_contributions", "Open contributions")
+    expect(page.locator(".badge")).to_have_text("Contributions open")
     expect(page.locator("pre.mermaid")).to_contain_text("class contributions_open current")
+    expect(page.locator("[data-trigger='close_translation'] button")).to_be_disabled()
+    expect(page.locator("#why-close_translation")).to_contain_text("after 11 January 2019")
     shot(page, "instance-meeting", db_url)
 
     page.get_by_role("link", name="Outbox").click()
@@ -139,10 +152,16 @@ def test_member_state_submits_a_contribution(open_page: Page, site: Site, clock:
     log_in(page, "ms.fr")
     expect(page.get_by_role("heading", name=re.compile("En attente de votre action"))).to_be_visible()
     shot(page, "dashboard-member-state", db_url)
-    page.get_by_role("link", name=meeting).first.click()
-    fire(page, "submit_contribution", title="Proposition pour le prochain thème", needs_translation="yes")
+    page.get_by_role("link", name="12e réunion — 1er février 2019").first.click()
+    fire(
+        page,
+        "submit_contribution",
+        "Soumettre une contribution",
+        title="Proposition pour le prochain thème",
+        needs_translation="yes",
+    )
     expect(page.locator("table.fields")).to_contain_text("Proposition pour le prochain thème")
-    expect(page.locator(".timeline")).to_contain_text("ms.fr (France)")
+    expect(page.locator(".timeline")).to_contain_text("(France)")
     shot(page, "instance-after-contribution", db_url)
     assert site.engine.history(meeting)[-1].actor == "ms.fr"
 
@@ -165,8 +184,8 @@ def test_stakeholder_cannot_open_a_meeting_document(open_page: Page, site: Site)
 def test_chair_records_no_consensus_and_is_not_offered_to_escalate_by_hand(
     open_page: Page, site: Site, clock: FixedClock, db_url: str
 ) -> None:
-    """In session, the chair records no consensus (time ran out) by keyboard; escalating is not offered: it
-    follows from the meeting's approved report, which starts the escalation."""
+    """In session, the chair records no consensus (time ran out) by keyboard, confirming the notice to the Member
+    States; escalating is not offered: it follows from the meeting's approved report, which starts the escalation."""
     s = convene(site.engine)
     s.fire("meeting", "close_translation", "system", when="2019-01-12")
     s.fire("meeting", "close_contributions", "system", when="2019-01-21")
@@ -183,10 +202,13 @@ def test_chair_records_no_consensus_and_is_not_offered_to_escalate_by_hand(
     form.locator("[name='f.reason']").select_option("time_ran_out")
     form.locator("button[type=submit]").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("p.notice.success")).to_contain_text("record_no_consensus")
-    expect(page.locator(".badge")).to_have_text("not_agreed")
+    expect(page.locator("section.confirm")).to_contain_text("Decision on the topic")  # N10 to every Member State
+    page.locator("form[data-confirm='record_no_consensus'] button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("p.notice.success")).to_contain_text("Record no consensus")
+    expect(page.locator(".badge")).to_have_text("No consensus")
     expect(page.locator("form[data-trigger='escalate']")).to_have_count(0)
-    expect(page.locator(".timeline")).to_contain_text("record_no_consensus")
+    expect(page.locator(".timeline")).to_contain_text("Record no consensus")
     shot(page, "instance-topic-not-agreed", db_url)
     topic = site.engine.get(s.topic.id)
     assert (topic.state, topic.fields["reason"]) == ("not_agreed", "time_ran_out")

@@ -3,6 +3,7 @@ the person's language, one form per trigger the person may fire, and the Group's
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -170,19 +171,26 @@ def test_a_stakeholder_never_sees_the_group_records(session_client: Clients, wor
     assert member.status_code == 200 and member.content == b"# Draft agenda\n"
 
 
-def _forms(html: str) -> list[str]:
-    return re.findall(r'<form method="post" action="/instances/[^"]+/fire" class="step" data-trigger="([^"]+)"', html)
+def _forms(page: str) -> list[str]:
+    form = r'<form method="post" action="/instances/[^"]+/fire" class="step[^"]*" data-trigger="([^"]+)"'
+    return re.findall(form, page)
+
+
+def _disabled(page: str) -> list[str]:
+    return re.findall(r'<div class="step impossible" data-trigger="([^"]+)"', page)
 
 
 def test_one_form_per_trigger_the_person_may_fire(session_client: Clients, world: World) -> None:
-    """A Member State gets the contribution form only; the secretariat gets its own steps and not that one."""
+    """A Member State gets the contribution form only; the secretariat gets its own steps and not that one; a step
+    whose guard refuses now (closing translation before its deadline) is shown disabled, not as a form."""
     ms = session_client("ms.fr").get(f"/instances/{world.meeting}").text
     sec = session_client("sec.alice").get(f"/instances/{world.meeting}").text
     assert _forms(ms) == ["submit_contribution"]
     assert 'name="f.title"' in ms and '<label for="submit_contribution-title">' in ms
-    assert "submit_contribution" not in _forms(sec) and {"cancel", "postpone", "close_translation"} <= set(_forms(sec))
-    assert "class current" in sec and 'aria-current="step">contributions_open' in sec  # the diagram's highlight
-    assert "send_invitation" in sec  # the audit trail
+    assert "submit_contribution" not in _forms(sec) and {"cancel", "postpone"} <= set(_forms(sec))
+    assert _disabled(sec) == ["close_translation"] and "close_translation" not in _forms(sec)
+    assert "class current" in sec and 'aria-current="step">Contributions open' in sec  # the diagram's highlight
+    assert "Send the invitation" in sec  # the audit trail, in words
 
 
 def test_firing_from_the_page(session_client: Clients, site: Site, world: World, clock: FixedClock) -> None:
@@ -204,7 +212,7 @@ def test_firing_from_the_page(session_client: Clients, site: Site, world: World,
         },
     )
     assert ok.status_code == 303 and ok.headers["location"].endswith("?done=submit_contribution")
-    assert "Fait : submit_contribution" in ms.get(ok.headers["location"]).text
+    assert "Fait : Soumettre une contribution" in ms.get(ok.headers["location"]).text
     clock.set(at("2019-01-25"))
     late = ms.post(
         f"/instances/{world.meeting}/fire",
@@ -215,7 +223,8 @@ def test_firing_from_the_page(session_client: Clients, site: Site, world: World,
             "expected_version": str(version + 1),
         },
     )
-    assert late.status_code == 409 and "refused by guard" in late.text and 'value="Trop tard"' in late.text
+    refused = "L'échéance « Contributions (sans traduction) » est passée le 20 janvier 2019."
+    assert late.status_code == 409 and refused in html.unescape(late.text) and 'value="Trop tard"' in late.text
     assert site.engine.get(world.meeting).version == version + 1
 
 
