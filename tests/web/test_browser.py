@@ -20,6 +20,10 @@ from tests.web.conftest import PASSWORD, Site
 from tests.web.live import serving
 from tests.web.world import build
 
+# Upper bounds against a hang on a loaded CI machine (5 s by default; test_browser_sizes shares
+# it), never timing assertions.
+expect.set_options(timeout=30_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 FLAGS = [
@@ -56,7 +60,7 @@ def base_url(site: Site) -> Iterator[str]:
 def open_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh browser context (no cookies) and page, sized like a laptop screen."""
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()

@@ -37,7 +37,7 @@ def test_secretariat_reads_the_desk_in_words(
     clock.set(at("2019-01-08"))
     title, state, reason = WORDS[language]
     context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     try:
         log_in(page, person)
