@@ -21,7 +21,7 @@ NOT_WORKFLOWS = {"notices.yaml", "body.yaml"}
 SPECIAL_SELECTORS = {"actor", "item_member_state"}
 
 
-NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar"})
+NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar", "document"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class NoticeSpec:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     calendar: bool = False
+    # The field naming the document the notice is about (N08: chair_report_symbol): within one step and the
+    # steps it causes, a person gets the notice once per document, however many instances send it.
+    document: str | None = None
     workflows: tuple[str, ...] = ()  # the workflows whose steps or timers send it (filled in from the definitions)
 
     @property
@@ -76,12 +79,15 @@ def load_notices(path: Path) -> dict[str, NoticeSpec]:
             raise DefinitionError(source, str(notice_id), f"unknown key(s) {unknown}; allowed: {sorted(NOTICE_KEYS)}")
         if not isinstance(spec.get("calendar", False), bool):
             raise DefinitionError(source, str(notice_id), "calendar is true or false")
+        if not isinstance(spec.get("document", ""), str):
+            raise DefinitionError(source, str(notice_id), "document names a field (chair_report_symbol)")
         notices[str(notice_id)] = NoticeSpec(
             id=str(notice_id),
             name=spec["name"],
             to=tuple(spec["to"]),
             cc=tuple(spec.get("cc") or ()),
             calendar=bool(spec.get("calendar", False)),
+            document=spec.get("document"),
         )
     return notices
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -114,7 +114,7 @@ class Planner:
         self, workflow: str, actor: Person, given: Mapping[str, object], note: str | None, *, caused: bool = False
     ) -> StepPlan:
         """Plan starting an instance of ``workflow`` (``caused``: by an effect, which authorises it)."""
-        return self._start(workflow, actor, given, note, caused=caused, depth=0)
+        return once_per_document(self._start(workflow, actor, given, note, caused=caused, depth=0), self.catalogue)
 
     def fire(
         self,
@@ -127,7 +127,8 @@ class Planner:
         expected_version: int | None = None,
     ) -> StepPlan:
         """Plan firing ``trigger`` on an instance; raises the precise refusal if it may not happen."""
-        return self._fire(instance_id, trigger, actor, given, note, expected_version, caused=False, depth=0)
+        plan = self._fire(instance_id, trigger, actor, given, note, expected_version, caused=False, depth=0)
+        return once_per_document(plan, self.catalogue)
 
     def reminder(self, instance: Instance, definition: Definition, notice_id: str) -> tuple[OutboxDraft, ...]:
         """The messages of a due reminder (no trigger and no note: a template's note stays empty)."""
@@ -446,6 +447,35 @@ class Planner:
                     raise FieldError(f"{name}: '{value}' is not an instance of {spec.workflow}")
             elif spec.type == "person" and self.reader.person(str(value)) is None:
                 raise FieldError(f"{name}: no person '{value}' in the directory")
+
+
+def once_per_document(plan: StepPlan, catalogue: Catalogue) -> StepPlan:
+    """The plan with each notice that names its document sent once per person and document: a Chair's report
+    submitted for a meeting and, by its effect, for the meeting's escalation is one message, not two.
+
+    The first draft in writing order is kept, except that a person who gets the notice for action (``to``)
+    in a later step does not keep only an earlier copy for information (``cc``)."""
+    chosen: dict[tuple[str, str, str], OutboxDraft] = {}
+    counted: set[int] = set()  # the drafts that name a document (the others are all kept)
+    for step in plan.walk():
+        for draft in step.notices:
+            document = catalogue.notices[draft.notice].document
+            value = step.after.fields.get(document) if document else None
+            if value in (None, ""):
+                continue
+            counted.add(id(draft))
+            key = (draft.notice, draft.recipient.id, str(value))
+            if key not in chosen or (chosen[key].for_information and not draft.for_information):
+                chosen[key] = draft
+    if len(chosen) == len(counted):
+        return plan  # no person gets the same document twice
+    kept = {id(d) for d in chosen.values()}
+
+    def keep(step: StepPlan) -> StepPlan:
+        notices = tuple(d for d in step.notices if id(d) not in counted or id(d) in kept)
+        return replace(step, notices=notices, effects=tuple(keep(e) for e in step.effects))
+
+    return keep(plan)
 
 
 def _ref(value: object) -> str | None:

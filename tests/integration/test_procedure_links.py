@@ -85,6 +85,25 @@ def test_the_chairs_report_to_council_completes_the_chairs_action(engine: Engine
     assert all(t.status != "pending" for t in engine.timers(done.id))  # it can no longer go overdue
 
 
+def test_the_chairs_report_submits_the_drafted_escalation_and_each_person_gets_it_once(engine: Engine) -> None:
+    """One report, one event: the meeting's and the escalation's N08 for C19/54 reach each person once."""
+    s = hold_meeting(convene(engine))
+    (escalation,) = engine.linked(s.meeting.id, "meeting", "escalation")
+    engine.fire(escalation.id, "draft_report", "chair", {"report_section": "6.3"}, now=at("2019-04-20"))
+    report = {"chair_report_symbol": "C19/54", "action_required": "note_and_guidance"}
+    s.fire("meeting", "submit_chair_report", "chair", report, when="2019-05-06")
+    submitted = engine.get(escalation.id)
+    assert (submitted.state, submitted.fields["chair_report_symbol"]) == ("submitted", "C19/54")
+    n08 = [m for m in engine.outbox(limit=100_000) if m.notice == "N08"]
+    recipients = [m.recipient_id for m in n08]
+    assert len(recipients) == len(set(recipients)) > 0
+    member_states = {p.id for p in engine.people() if "member_state" in p.roles}
+    assert member_states <= set(recipients)
+    assert {m.instance_id for m in n08} == {s.meeting.id}  # the first sender keeps the message
+    chair = next(m for m in n08 if m.recipient_id == "chair")
+    assert chair.for_information  # the Chair is in copy of both: still one copy
+
+
 def test_an_acting_chair_presents_consultation_results_at_their_meeting(engine: Engine) -> None:
     s = hold_meeting(convene(engine))
     escalate_to_council(s, "decided")
