@@ -91,6 +91,10 @@ class InvariantBroken(ConsultflowError):
     """The step would leave the record contradicting the procedure across linked instances."""
 
 
+class OutOfOrder(NotAllowed):
+    """Council decided the consultations in an order: this one waits until the one before it is presented."""
+
+
 class GuardFailed(NotAllowed):
     """A guard of the transition refused it."""
 

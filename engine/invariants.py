@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.errors import ConsultflowError, InvariantBroken
-from engine.fields import list_items
+from engine.council_order import out_of_order
+from engine.errors import InvariantBroken
+from engine.links import CONSULTATION, ESCALATION, TOPIC, decided_order, escalations_of, load, named_topics
 from engine.ports import RecordReader, RecordStore
 from engine.records import Instance
 
-TOPIC, ESCALATION, CONSULTATION = "topic", "escalation", "consultation"
 # An escalation waits for Council in these states; after them Council has spoken (or the matter is closed).
 ESCALATION_OPEN = frozenset(
     {"recorded", "report_drafted", "submitted", "on_agenda", "member_inputs", "under_consideration"}
@@ -54,38 +54,6 @@ def topics_touched(reader: RecordReader, instances: Iterable[Instance]) -> list[
     return list(found)
 
 
-def named_topics(instance: Instance) -> list[str]:
-    """The topics an escalation or consultation names: its topic, or an escalation's options and decisions."""
-    fields = instance.fields
-    named = [fields.get("topic")]
-    for list_name in ("options", "council_decisions"):
-        named.extend(item.get("topic") for item in list_items(fields.get(list_name)))
-    return list(dict.fromkeys(str(t) for t in named if isinstance(t, str) and t))
-
-
-def escalations_of(reader: RecordReader, topic: Instance) -> list[Instance]:
-    """The escalations that name ``topic``: the one its ``escalation`` field names (an escalation holds its
-    topics as options), and any that name it in their own ``topic`` field (definitions before options)."""
-    found = dict.fromkeys(i for i, _ in reader.linked(topic.id, "topic", ESCALATION))
-    current = topic.fields.get("escalation")
-    if isinstance(current, str) and current:
-        found[current] = None
-    loaded = (_load(reader, i) for i in found)
-    return [e for e in loaded if topic.id in named_topics(e)]
-
-
-def decided_order(escalation: Instance, topic_id: str) -> int | None:
-    """The order Council gave ``topic_id`` in this escalation's guidance (None: not decided there)."""
-    for item in list_items(escalation.fields.get("council_decisions")):
-        if item.get("topic") == topic_id and item.get("outcome") == "decided":
-            order = item.get("order")
-            return order if isinstance(order, int) else None
-    if escalation.fields.get("topic") == topic_id and escalation.fields.get("outcome") == "topic_decided":
-        order = escalation.fields.get("order")  # an escalation of one topic, before options
-        return order if isinstance(order, int) else None
-    return None
-
-
 def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
     """Every invariant about one topic and the escalations and consultations that name it."""
     loaded = reader.instance(topic_id)
@@ -93,7 +61,7 @@ def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
         return []
     topic = loaded[0]
     escalations = escalations_of(reader, topic)
-    consultations = [_load(reader, i) for i, _ in reader.linked(topic_id, "topic", CONSULTATION)]
+    consultations = [load(reader, i) for i, _ in reader.linked(topic_id, "topic", CONSULTATION)]
     violations: list[Violation] = []
 
     def broken(rule: str, detail: str) -> None:
@@ -129,6 +97,10 @@ def check_topic(reader: RecordReader, topic_id: str) -> list[Violation]:
         broken("a topic in consultation has its consultation running", "none runs")
     if topic.state == "done" and not any(c.state in CONSULTATION_DONE for c in consultations):
         broken("a done topic has a consultation that closed", "none closed")
+    for consultation in consultations:
+        reason = out_of_order(reader, consultation)
+        if reason is not None:
+            broken("a consultation is announced after the one before it in Council's order presented", reason)
     return violations
 
 
@@ -142,10 +114,3 @@ def check_touched(reader: RecordReader, instances: Iterable[Instance]) -> None:
 def check_all(records: RecordStore) -> list[Violation]:
     """Every violation in the whole record (``consultflow check``)."""
     return [v for topic in records.instances(TOPIC, None, 1_000_000) for v in check_topic(records, topic.id)]
-
-
-def _load(reader: RecordReader, instance_id: str) -> Instance:
-    loaded = reader.instance(instance_id)
-    if loaded is None:  # the ref index and the instances are written together
-        raise ConsultflowError(f"the link index names {instance_id}, which does not exist")
-    return loaded[0]

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock, aware_utc
+from engine.council_order import QueueEntry, queue_around, refuse_out_of_order
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.directory import validate_people
@@ -66,10 +67,13 @@ class Engine:
         """Write a plan on a transaction's records; returns its audit row id.
 
         Then the cross-instance invariants of what it touched are checked on the same transaction: a
-        step that breaks one raises InvariantBroken, and the caller's transaction writes nothing.
+        consultation announced before its turn in Council's order raises OutOfOrder, a step that breaks
+        another invariant raises InvariantBroken, and the caller's transaction writes nothing.
         """
         audit_id = execute(plan, records, self.registry.register, caused_by)
-        check_touched(records, [step.after for step in plan.walk()])
+        touched = [step.after for step in plan.walk()]
+        refuse_out_of_order(records, touched)  # a refusal of its own (exit 3), naming what must come first
+        check_touched(records, touched)
         return audit_id
 
     # -- definitions ----------------------------------------------------------------------------------
@@ -217,6 +221,12 @@ class Engine:
         """Outbox rows, oldest first, optionally of one status or one instance."""
         with self.storage.read() as unit:
             return unit.records.outbox(status, instance_id, limit)
+
+    def council_queue(self, instance: Instance) -> builtins.list[QueueEntry]:
+        """Council's order around a topic, its consultation or its escalation: the topics decided in one
+        guidance, in order, each with its latest consultation (empty when Council decided no order)."""
+        with self.storage.read() as unit:
+            return queue_around(unit.records, instance)
 
     def deadlines(self, instance: Instance) -> dict[str, Any]:
         """Each named deadline's calendar day (local) for the instance's definition version."""

@@ -105,8 +105,11 @@ def show(
     allowed = engine.allowed_triggers(instance, person)
     deadlines = engine.deadlines(instance)
     timers = engine.timers(instance.id, ("pending",))
+    queue = engine.council_queue(instance)
     if options.json:
-        print_json({"instance": instance, "allowed": allowed, "deadlines": deadlines, "timers": timers})
+        print_json(
+            {"instance": instance, "allowed": allowed, "deadlines": deadlines, "timers": timers, "council_order": queue}
+        )
         return
     zone = engine.catalogue.body.calendar.zone()
     console.print(
@@ -128,6 +131,10 @@ def show(
     for t in timers:
         what = t.notice or t.trigger
         console.print(f"timer {t.key} ({t.kind}, {what}) due {local(t.due_at, zone)}  [{t.rule}]", markup=False)
+    if queue:
+        console.print("Council's order (each consultation is announced once the one before presented its results):")
+        for entry in queue:
+            console.print(f"  {entry.describe()}", markup=False, highlight=False)
 
 
 @app.command()
