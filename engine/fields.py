@@ -41,7 +41,7 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
     if kind in ("text", "person", "ref"):
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise FieldError(f"{label}: expected text, got {type(value).__name__}")
-        return _check_characters(str(value).strip(), label, multiline=spec.multiline)
+        return check_characters(str(value).strip(), label, multiline=spec.multiline)
     if kind == "int":
         if isinstance(value, bool):
             raise FieldError(f"{label}: expected a whole number, got {value!r}")
@@ -97,7 +97,7 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def _check_characters(text: str, label: str, *, multiline: bool) -> str:
+def check_characters(text: str, label: str, *, multiline: bool) -> str:
     if multiline:
         text = text.replace("\r\n", "\n")
     for ch in text:

@@ -21,7 +21,7 @@ from engine.catalogue import Catalogue
 from engine.deadlines import PlannedTimer, deadline_days, plan_timers
 from engine.definition import Condition, Definition, EffectSpec
 from engine.errors import Conflict, ConsultflowError, DecidedElsewhere, FieldError, InstanceNotFound
-from engine.fields import list_items
+from engine.fields import check_characters, list_items
 from engine.guards import LinkedStates
 from engine.loader import deciding_steps, with_article
 from engine.machine import CompiledWorkflow, Step, decide
@@ -100,6 +100,7 @@ class Planner:
     now: datetime
     overlay: Overlay = field(init=False)
     _people: list[Person] | None = field(default=None, init=False)
+    _message: str | None = field(default=None, init=False)  # the message of the step being planned, to recipients
 
     def __post_init__(self) -> None:
         self.overlay = Overlay(self.reader)
@@ -111,10 +112,23 @@ class Planner:
     # -- steps ----------------------------------------------------------------------------------------
 
     def start(
-        self, workflow: str, actor: Person, given: Mapping[str, object], note: str | None, *, caused: bool = False
+        self,
+        workflow: str,
+        actor: Person,
+        given: Mapping[str, object],
+        note: str | None,
+        *,
+        caused: bool = False,
+        message: str | None = None,
     ) -> StepPlan:
-        """Plan starting an instance of ``workflow`` (``caused``: by an effect, which authorises it)."""
-        return once_per_document(self._start(workflow, actor, given, note, caused=caused, depth=0), self.catalogue)
+        """Plan starting an instance of ``workflow`` (``caused``: by an effect, which authorises it).
+        ``message`` goes to the recipients of the step's own notices (the note stays in the audit)."""
+        self._message = checked_message(message)
+        try:
+            plan = self._start(workflow, actor, given, note, caused=caused, depth=0)
+        finally:
+            self._message = None
+        return once_per_document(plan, self.catalogue)
 
     def fire(
         self,
@@ -125,9 +139,15 @@ class Planner:
         note: str | None,
         *,
         expected_version: int | None = None,
+        message: str | None = None,
     ) -> StepPlan:
-        """Plan firing ``trigger`` on an instance; raises the precise refusal if it may not happen."""
-        plan = self._fire(instance_id, trigger, actor, given, note, expected_version, caused=False, depth=0)
+        """Plan firing ``trigger`` on an instance; raises the precise refusal if it may not happen.
+        ``message`` goes to the recipients of the step's own notices (the note stays in the audit)."""
+        self._message = checked_message(message)
+        try:
+            plan = self._fire(instance_id, trigger, actor, given, note, expected_version, caused=False, depth=0)
+        finally:
+            self._message = None
         return once_per_document(plan, self.catalogue)
 
     def reminder(self, instance: Instance, definition: Definition, notice_id: str) -> tuple[OutboxDraft, ...]:
@@ -264,7 +284,18 @@ class Planner:
             added=[(t.key, t.due_at) for t in timers.add] if timers else (),
         )
         notices = (
-            self.notices(step.notices, definition, after, days, actor, step.trigger, note, step.item)
+            self.notices(
+                step.notices,
+                definition,
+                after,
+                days,
+                actor,
+                step.trigger,
+                note,
+                step.item,
+                changes=changes,
+                message=(self._message, step.role) if depth == 0 and self._message else None,
+            )
             if step.notices
             else ()
         )
@@ -309,8 +340,12 @@ class Planner:
         trigger: str | None,
         note: str | None,
         item: Mapping[str, object] | None,
+        *,
+        changes: Mapping[str, Any] | None = None,
+        message: tuple[str, str] | None = None,
     ) -> tuple[OutboxDraft, ...]:
-        """One draft per recipient of each notice, with the context its template gets."""
+        """One draft per recipient of each notice, with the context its template gets (``message``: the text
+        for the recipients and the role its author acted in)."""
         related = self.related(definition, instance.fields)
         related_fields = {name: inst.fields for name, inst in related.items()}
         drafts: list[OutboxDraft] = []
@@ -319,6 +354,9 @@ class Planner:
             context = notice_context(
                 notice, self.catalogue.body, instance, related, days, actor, trigger, note, self.now, item
             )
+            context.update(changes=dict(changes) if changes else None, message=None, message_role=None)
+            if message is not None:
+                context.update(message=message[0], message_role=message[1])
             for person, for_information in recipients(
                 notice, self.people(), actor, definition, instance.fields, related_fields, item
             ):
@@ -447,6 +485,18 @@ class Planner:
                     raise FieldError(f"{name}: '{value}' is not an instance of {spec.workflow}")
             elif spec.type == "person" and self.reader.person(str(value)) is None:
                 raise FieldError(f"{name}: no person '{value}' in the directory")
+
+
+MESSAGE_MAX = 4000  # characters: a few paragraphs to the recipients, not a document
+
+
+def checked_message(message: str | None) -> str | None:
+    """A step's message to its recipients, as it will be shown in every notice: paragraphs of text."""
+    if message is None or not message.strip():
+        return None
+    if len(message) > MESSAGE_MAX:
+        raise FieldError(f"message: {len(message)} characters; a message to recipients holds at most {MESSAGE_MAX}")
+    return check_characters(message.strip(), "message", multiline=True)
 
 
 def once_per_document(plan: StepPlan, catalogue: Catalogue) -> StepPlan:

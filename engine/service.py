@@ -112,13 +112,17 @@ class Engine:
         fields: Mapping[str, object] | None = None,
         *,
         note: str | None = None,
+        message: str | None = None,
         now: datetime | None = None,
     ) -> Instance:
-        """Start an instance of ``workflow`` as ``actor``, with its initial fields."""
+        """Start an instance of ``workflow`` as ``actor``, with its initial fields. ``note`` stays in the audit
+        trail; ``message`` is shown to the recipients of the step's notices, as from the actor's role."""
         at = self._now(now)
         with self.storage.write() as unit:
             records = unit.records
-            plan = self.planner(records, at).start(workflow, self._actor(records, actor), dict(fields or {}), note)
+            plan = self.planner(records, at).start(
+                workflow, self._actor(records, actor), dict(fields or {}), note, message=message
+            )
             self.execute(plan, records)
             # Read back: the stored definition row decides the version and hash the instance runs.
             stored = records.instance(plan.after.id)
@@ -133,11 +137,13 @@ class Engine:
         fields: Mapping[str, object] | None = None,
         *,
         note: str | None = None,
+        message: str | None = None,
         now: datetime | None = None,
         idempotency_key: str | None = None,
         expected_version: int | None = None,
     ) -> Instance:
-        """Fire ``trigger`` on an instance as ``actor``; everything the step causes commits with it, or nothing."""
+        """Fire ``trigger`` on an instance as ``actor``; everything the step causes commits with it, or nothing.
+        ``note`` stays in the audit trail; ``message`` is shown to the recipients of the step's notices."""
         at = self._now(now)
         try:
             with self.storage.write() as unit:
@@ -153,6 +159,7 @@ class Engine:
                     dict(fields or {}),
                     note,
                     expected_version=expected_version,
+                    message=message,
                 )
                 audit_id = self.execute(plan, records)
                 if idempotency_key is not None:

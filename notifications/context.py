@@ -19,9 +19,16 @@ Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` 
     deadlines: {"contrib_translated": "2019-01-11", ...}    # local dates of the instance's deadlines
     actor:     {"id": "ms.fr", "name": ..., "member_state": "France" or null}
     trigger:   "send_invitation" (null for timers)     note: str or null     at: ISO-8601 UTC instant
+    message:   str or null (optional)     message_role: "secretariat", "chair", "member_state"... (optional)
+    changes:   {"start": ["2019-01-24", "2019-02-01"], ...} or null (optional): the step's audit changes
     item:      the list item the step appended (a contribution, a response) or null
     recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null,
                 "for_information": true for a cc copy (optional)}
+
+``note`` is the audit note of the step: it is kept in the audit trail and no template shows it. ``message`` is
+what the author of the step wrote to the recipients, shown labelled by ``message_role``, the role the author
+acted in. ``changes`` gives the values a step replaced (a postponement's original dates). The three keys are
+optional, so rows queued before the engine wrote them still render.
 
 Reminders (R01-R13) use the same shape; their ``trigger`` may be null and their ``actor`` is the
 system (:data:`SYSTEM_ACTOR` in the samples). The engine writes this shape in ``engine/notices.py``.
@@ -113,6 +120,9 @@ class NoticeContext(TypedDict):
     at: str
     item: dict[str, JSONValue] | None
     recipient: Recipient
+    message: NotRequired[str | None]  # to the recipients, unlike ``note``, which only the audit trail keeps
+    message_role: NotRequired[str | None]  # the role the message's author acted in: "secretariat", "chair"...
+    changes: NotRequired[dict[str, list[JSONValue]] | None]  # the step's audit changes: field -> [old, new]
 
 
 SYSTEM_ACTOR: Actor = {"id": "system", "name": "consultflow", "member_state": None}
@@ -143,6 +153,11 @@ def check_context(data: Mapping[str, object]) -> NoticeContext:
     for key in _TOP_LEVEL:
         if key not in data:
             raise InvalidContext(key, "missing")
+    for key in ("message", "message_role"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InvalidContext(key, "not a string")
+    if data.get("changes") is not None and not isinstance(data["changes"], Mapping):
+        raise InvalidContext("changes", "not an object")
     for section in ("related", "deadlines"):
         if not isinstance(data[section], Mapping):
             raise InvalidContext(section, "not an object")

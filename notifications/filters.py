@@ -3,11 +3,14 @@
 Each filter gets the language of the environment it is registered in; the date filters also get the time zone
 of the body the notice is sent for, read from the ``body`` of the context being rendered (environments are
 cached per language and shared by every body, so the zone cannot be fixed when they are built). Two filters
-are particular to e-mail and live here: ``council_symbol`` and ``url``.
+are particular to e-mail and live here: ``council_symbol`` and ``url``; and three write phrases of running
+text (``phrasing.py``): ``on_days`` and ``to_days`` (the days of a meeting with their preposition, "les 23 et
+24 septembre 2019") and ``sentence`` (a free text closed by exactly one full stop).
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +20,7 @@ from jinja2.runtime import Context
 
 from engine import formatting
 from notifications.context import body_zone
+from notifications.phrasing import as_sentence, days_phrase
 
 Filter = Callable[..., str]
 
@@ -52,7 +56,20 @@ def template_filters(language: str) -> dict[str, Filter]:
         "language_names": _bound(language, formatting.language_names),
         "join_words": _bound(language, formatting.join_words),
         "url": _bound(language, lambda _language, value: link(value)),
+        "on_days": _zoned(language, _on_days),
+        "to_days": _zoned(language, _to_days),
+        "sentence": _bound(language, lambda _language, value: as_sentence(value)),
     }
+
+
+def _on_days(language: str, start: object, end: object, *, zone: datetime.tzinfo) -> str:
+    """When a meeting is held: "on 23 and 24 September 2019", "les 23 et 24 septembre 2019"."""
+    return days_phrase(language, start, end, "on", zone=zone)
+
+
+def _to_days(language: str, start: object, end: object, *, zone: datetime.tzinfo) -> str:
+    """What a meeting is moved to: "to 7 and 8 October 2019", "aux 7 et 8 octobre 2019"."""
+    return days_phrase(language, start, end, "to", zone=zone)
 
 
 def _refuse_undefined(*arguments: object) -> None:

@@ -35,6 +35,8 @@ class SampleStep:
     item: dict[str, Any] | None
     item_in: dict[str, dict[str, Any]]  # the item when another workflow sends the notice
     fields: dict[str, Any]  # field values that make this notice's sample coherent
+    message: str | None  # the author's message to the recipients (never the audit note)
+    changes: dict[str, list[Any]] | None  # the step's audit changes, field -> [old, new]
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def samples() -> Samples:
             item=step.get("item"),
             item_in=step.get("item_in", {}),
             fields=step.get("fields", {}),
+            message=step.get("message"),
+            changes=step.get("changes"),
         )
         for notice_id, step in data["steps"].items()
     }
@@ -113,7 +117,7 @@ def sample_context(notice_id: str, language: str = "en", workflow: str | None = 
         instance["state"] = step.state
         instance["fields"].update(copy.deepcopy(step.fields))
     item = step.item_in.get(chosen, step.item)
-    return {
+    context: NoticeContext = {
         "notice": {"id": spec.id, "name": spec.name},
         "body": cast(BodyInfo, catalogue.body.context()),
         "instance": instance,
@@ -126,6 +130,16 @@ def sample_context(notice_id: str, language: str = "en", workflow: str | None = 
         "item": copy.deepcopy(item),
         "recipient": copy.copy(data.recipients[language]),
     }
+    if step.message is not None:
+        context["message"] = step.message
+        context["message_role"] = _ROLE_OF_ACTOR.get(step.actor["id"])
+    if step.changes is not None and chosen == step.workflow:
+        context["changes"] = copy.deepcopy(step.changes)
+    return context
+
+
+# The role each sample actor acts in when it writes a message (the engine passes the step's role).
+_ROLE_OF_ACTOR = {"sec.cwg": "secretariat", "chair": "chair", "ms.fr": "member_state"}
 
 
 def _related(instance: InstanceData, others: Iterable[InstanceData]) -> dict[str, RelatedInstance]:

@@ -19,7 +19,13 @@ SetOption = Annotated[
 NowOption = Annotated[
     str | None, typer.Option("--now", help="Act as of this ISO date/time (Geneva time unless an offset is given).")
 ]
-NoteOption = Annotated[str | None, typer.Option("--note", help="Why: kept in the audit trail.")]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", help="Why: kept in the audit trail, never sent to the recipients.")
+]
+MessageOption = Annotated[
+    str | None,
+    typer.Option("--message", help="A message to the recipients of the step's notices, shown as from your role."),
+]
 
 
 def _actor(person: str) -> str:
@@ -45,6 +51,7 @@ def start(
     person: AsOption,
     sets: SetOption = None,
     note: NoteOption = None,
+    message: MessageOption = None,
     now: NowOption = None,
 ) -> None:
     """Start a new instance of a workflow."""
@@ -55,6 +62,7 @@ def start(
         _actor(person),
         parse_sets(sets),
         note=note,
+        message=message,
         now=parse_when(now, engine.catalogue.body.calendar.zone()),
     )
     _print_instance(options, instance, "started")
@@ -68,6 +76,7 @@ def fire(
     person: AsOption,
     sets: SetOption = None,
     note: NoteOption = None,
+    message: MessageOption = None,
     now: NowOption = None,
     expect_version: Annotated[
         int | None, typer.Option("--expect-version", help="Refuse with a conflict if the instance moved past this.")
@@ -85,6 +94,7 @@ def fire(
         _actor(person),
         parse_sets(sets),
         note=note,
+        message=message,
         now=parse_when(now, engine.catalogue.body.calendar.zone()),
         expected_version=expect_version,
         idempotency_key=idempotency_key,
