@@ -120,7 +120,8 @@ def test_delivered_postponement_shows_the_message_and_not_the_note(engine: Engin
         context = check_context(copy.deepcopy(row.context))
         assert context["note"] == NOTE  # the engine keeps it in the row; the template must drop it
         assert (context["message"], context["message_role"]) == (MESSAGE, "secretariat")
-        assert context["changes"]["start"] == ["2019-02-01", "2019-03-04"]  # the original dates, for the notice
+        changes = context["changes"]
+        assert changes is not None and changes["start"] == ["2019-02-01", "2019-03-04"]  # the original dates
         rendered = render_notice("N02", row.language, context)
         built.append(
             build_message(
