@@ -100,7 +100,9 @@ class GuardFailed(NotAllowed):
 
     def __init__(self, trigger: str, guard: str, reason: str) -> None:
         self.trigger, self.guard, self.reason = trigger, guard, reason
-        super().__init__(f"'{trigger}' refused by guard {guard}: {reason}")
+        # The reason is the sentence a person reads; the guard's name (not its arguments) is for whoever
+        # looks the rule up in the definition.
+        super().__init__(f"'{trigger}' refused: {reason} (rule {guard.split('(', 1)[0]})")
 
 
 class Conflict(ConsultflowError):

@@ -1,8 +1,9 @@
 """A guard's refusal as a sentence in the reader's language.
 
-The engine's ``GuardFailed`` says which guard refused in the engine's own terms ("'close' refused by guard
-linked_all_in(...)"); the desk finds that guard in the definition and says it again with the labels of the
-deadline or field it names and the dates in the reader's locale. A guard the catalogue has no sentence
+The engine's ``GuardFailed`` says which guard refused in the engine's own terms ("'close' refused: 1
+linked action_item instance(s) are still in ['open'] (rule linked_all_in)"); the desk finds that guard in
+the definition and says it again with the labels of the deadline or field it names and the dates in the
+reader's locale. A guard the catalogue has no sentence
 for falls back to the engine's reason, never to nothing.
 """
 
