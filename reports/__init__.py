@@ -3,7 +3,7 @@
 ``generate_report`` reads a meeting, the other meetings of its Council session whose report is approved
 and their linked escalations (``read_session``), builds the report (``build_report``, a pure function of
 plain data), renders it and stores the files as one new revision of the meeting's ``chair_report``
-documents.
+documents. A PDF (``docx_to_pdf``) is the .docx converted by LibreOffice headless, when it is installed.
 """
 
 from __future__ import annotations
@@ -19,11 +19,22 @@ from reports.errors import (
     UnknownFormat,
     UnknownLanguage,
 )
-from reports.generation import FORMATS, KIND, GeneratedReport, generate_report, read_record, read_session, render
+from reports.generation import (
+    FORMATS,
+    KIND,
+    OUTPUT_FORMATS,
+    PDF,
+    GeneratedReport,
+    generate_report,
+    read_record,
+    read_session,
+    render,
+)
 from reports.model import Header, Item, Paragraph, Report, Section
+from reports.pdf import PdfUnavailable, docx_to_pdf, find_soffice
 from reports.record import Decision, Escalation, MeetingRecord, Topic
 from reports.render import render_html, render_markdown
-from reports.settings import BodySettings, MandateParagraph, MandateReference
+from reports.settings import BodySettings, CouncilSession, MandateParagraph, MandateReference
 from reports.translations import MeetingWording, Translations, load_translations
 from reports.wordfile import render_docx
 from reports.wording import languages
@@ -31,7 +42,10 @@ from reports.wording import languages
 __all__ = [
     "FORMATS",
     "KIND",
+    "OUTPUT_FORMATS",
+    "PDF",
     "BodySettings",
+    "CouncilSession",
     "Decision",
     "Escalation",
     "GeneratedReport",
@@ -44,6 +58,7 @@ __all__ = [
     "NoSymbol",
     "NotAMeeting",
     "Paragraph",
+    "PdfUnavailable",
     "Report",
     "ReportError",
     "ReportNotReady",
@@ -55,6 +70,8 @@ __all__ = [
     "UnknownFormat",
     "UnknownLanguage",
     "build_report",
+    "docx_to_pdf",
+    "find_soffice",
     "generate_report",
     "languages",
     "load_translations",

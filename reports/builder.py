@@ -20,7 +20,7 @@ from datetime import date
 
 from babel import Locale
 
-from engine.formatting import format_day, join_words, span_ends, spelled_ordinal
+from engine.formatting import format_day, format_span, join_words, span_ends, spelled_ordinal
 from reports.errors import ReportError
 from reports.model import Header, Item, Paragraph, Report, Section
 from reports.record import Decision, MeetingRecord
@@ -180,12 +180,19 @@ class _Facts:
             year = int(found[1])
         original = Locale.parse(self.language).languages.get(self.body.record_language, self.body.record_language)
         agenda = next((e.agenda_item for m in self.meetings for e in m.escalations if e.agenda_item), None)
+        configured = self.body.council_session(session)
+        held = None
+        if configured:
+            place = str(self.w.table("references.places").get(configured.place, configured.place))
+            days = format_span(self.language, configured.start, configured.end)
+            held = self.w.say("header.held", place=place, days=days)
         return Header(
             session=self.w.say("header.session", year=year) if year else session,
             agenda_item=self.w.say("header.agenda_item", item=agenda) if agenda else None,
             document=self.w.say("header.document", symbol=document),
             date=format_day(self.language, issued_on),
             original=self.w.say("header.original", language=original),
+            session_held=held,
         )
 
     def references(self) -> tuple[str, ...]:

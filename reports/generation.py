@@ -19,9 +19,10 @@ from engine.roles import SYSTEM_ACTOR
 from reports.builder import build_report
 from reports.errors import NoSymbol, NotAMeeting, ReportError, ReportNotReady, UnknownFormat, UnknownLanguage
 from reports.model import Report
+from reports.pdf import docx_to_pdf
 from reports.record import REPORTABLE_STATES, MeetingRecord
 from reports.render import render_html, render_markdown
-from reports.settings import BodySettings
+from reports.settings import BodySettings, session_key
 from reports.translations import Translations
 from reports.wordfile import render_docx
 from reports.wording import languages
@@ -33,7 +34,9 @@ _RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "html": lambda report: render_html(report).encode("utf-8"),
     "docx": render_docx,
 }
-FORMATS: tuple[str, ...] = tuple(_RENDERERS)
+FORMATS: tuple[str, ...] = tuple(_RENDERERS)  # what a generation stores by default
+PDF = "pdf"  # on request only: it needs LibreOffice
+OUTPUT_FORMATS: tuple[str, ...] = (*FORMATS, PDF)
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,21 @@ class GeneratedReport:
         return self.report.untranslated
 
 
-def render(report: Report, fmt: str) -> bytes:
-    """The report in one format: ``md``, ``html`` or ``docx``."""
+def render(report: Report, fmt: str, *, soffice: str | None = None) -> bytes:
+    """The report in one format: ``md``, ``html``, ``docx`` or ``pdf`` (the .docx through LibreOffice ``soffice``)."""
+    if fmt == PDF:
+        return docx_to_pdf(render_docx(report), soffice=soffice)
     if fmt not in _RENDERERS:
-        raise UnknownFormat(fmt, FORMATS)
+        raise UnknownFormat(fmt, OUTPUT_FORMATS)
     return _RENDERERS[fmt](report)
+
+
+def _render_all(report: Report, formats: Sequence[str], soffice: str | None) -> dict[str, bytes]:
+    """Every format asked for, in order; a PDF converts the .docx made for it (or alongside it)."""
+    files = {fmt: render(report, fmt) for fmt in dict.fromkeys(formats) if fmt != PDF}
+    if PDF in formats:
+        files[PDF] = docx_to_pdf(files.get("docx") or render_docx(report), soffice=soffice)
+    return files
 
 
 def read_record(engine: Engine, meeting_id: str) -> MeetingRecord:
@@ -78,14 +91,14 @@ def read_session(engine: Engine, meeting_id: str) -> tuple[MeetingRecord, ...]:
 
 
 def _session_of(engine: Engine, given: MeetingRecord) -> tuple[MeetingRecord, ...]:
-    session = _session_key(given.council_session)
+    session = session_key(given.council_session)
     if not session:
         return (given,)
     others = [
         _record(engine, meeting)
         for state in REPORTABLE_STATES
         for meeting in engine.list("meeting_cycle", state, limit=_LISTED)
-        if meeting.id != given.id and _session_key(meeting.fields.get("council_session")) == session
+        if meeting.id != given.id and session_key(meeting.fields.get("council_session")) == session
     ]
     return tuple(sorted([given, *others], key=lambda m: (m.number, m.start, m.id)))
 
@@ -98,10 +111,6 @@ def _record(engine: Engine, meeting: Instance) -> MeetingRecord:
     )
 
 
-def _session_key(session: object) -> str:
-    return " ".join(str(session or "").split()).casefold()
-
-
 def generate_report(
     engine: Engine,
     meeting_id: str,
@@ -112,19 +121,21 @@ def generate_report(
     now: datetime | None = None,
     symbol: str | None = None,
     translations: Translations | None = None,
+    soffice: str | None = None,
 ) -> GeneratedReport:
     """Build the report on ``meeting_id``'s Council session in ``language``, render ``formats``, store one revision.
 
     The report covers ``meeting_id`` and the other meetings of its session whose report is approved
     (``read_session``), and is stored on ``meeting_id``. ``now`` (aware; default the engine's clock) dates
     the report in the body's time zone. ``symbol`` overrides the meetings' ``chair_report_symbol`` (needed
-    before the report is submitted to Council).
+    before the report is submitted to Council). ``pdf`` is made from the .docx by LibreOffice (``soffice``,
+    default: found on the PATH) and refused with ``PdfUnavailable`` before anything is stored when missing.
     """
     if language not in languages():
         raise UnknownLanguage(language, languages())
     for fmt in formats:
-        if fmt not in _RENDERERS:
-            raise UnknownFormat(fmt, FORMATS)
+        if fmt not in OUTPUT_FORMATS:
+            raise UnknownFormat(fmt, OUTPUT_FORMATS)
     if translations and translations.language and translations.language != language:
         raise ReportError(f"the translations are in '{translations.language}', the report in '{language}'")
     given = read_record(engine, meeting_id)
@@ -153,6 +164,6 @@ def generate_report(
         symbol=chosen,
         translations=translations,
     )
-    files = {fmt: render(report, fmt) for fmt in dict.fromkeys(formats)}
+    files = _render_all(report, formats, soffice)
     revision = engine.save_documents(meeting_id, KIND, report.symbol, language, files, actor, now=at)
     return GeneratedReport(meeting_id, language, report.symbol, revision, files, report, tuple(m.id for m in meetings))

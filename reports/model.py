@@ -46,13 +46,14 @@ class Section:
 
 @dataclass(frozen=True)
 class Header:
-    """The title block: Council session and agenda item on the left; symbol, date and original on the right."""
+    """The title block: Council session, its place and days, agenda item on the left; symbol, date, original right."""
 
     session: str | None
     agenda_item: str | None
     document: str
     date: str
     original: str
+    session_held: str | None = None  # "Genève, 10-20 juin 2019", when body.yaml gives the session's place and days
 
 
 @dataclass(frozen=True)

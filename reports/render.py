@@ -11,17 +11,35 @@ import functools
 import re
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from reports.errors import UnknownLanguage
 from reports.model import Report
+from reports.typography import NB_HYPHEN, NBSP, language_tag, ordinal_pieces, typeset
 from reports.wording import TEMPLATES_DIR, languages
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_UNBREAKABLE = re.compile(rf"\S*{NB_HYPHEN}\S*")
 
 
 def escape_markdown(text: object) -> str:
     """Backslash the characters Markdown would read as syntax (emphasis, links, HTML, tables, headings)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def typeset_html(text: object, language: str) -> Markup:
+    """Escaped HTML of ``text`` typeset: ``&nbsp;``, hyphenated codes kept on one line, French ordinals in <sup>.
+
+    A code stays on one line through CSS (``span.nobr``) rather than U+2011, so that it is still found
+    when searched for or copied ("GTC-Internet").
+    """
+    parts = []
+    for piece, superscript in ordinal_pieces(typeset(str(text), language), language):
+        html = str(escape(piece))
+        html = _UNBREAKABLE.sub(lambda m: f'<span class="nobr">{m[0].replace(NB_HYPHEN, "-")}</span>', html)
+        html = html.replace(NBSP, "&nbsp;")
+        parts.append(f"<sup>{html}</sup>" if superscript else html)
+    return Markup("".join(parts))  # noqa: S704 - every piece was escaped above
 
 
 @functools.cache
@@ -37,6 +55,8 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["md"] = escape_markdown
+    env.filters["typeset"] = typeset_html
+    env.filters["language_tag"] = language_tag
     return env
 
 

@@ -9,8 +9,14 @@ reference is its text, or a mapping that also gives the days it is in force, bot
 
 ``mandate.introduction.<language>`` is the text of section 1: paragraphs given as text, or as
 ``{text, items, from, until}``. A report cites the references and keeps the paragraphs in force on its
-date. ``report`` holds ``record_language`` and ``action_required_cites_paragraphs``. A bad value is a
-one-line ``SettingsError`` naming body.yaml, the line when known, and the key.
+date. ``report`` holds ``record_language`` and ``action_required_cites_paragraphs``. ``council_sessions``
+says where and when each Council session meets, for the report's title block ("Genève, 10-20 juin 2019"),
+the place as recorded (in English) and both days included::
+
+    council_sessions:
+      "Council 2019": {place: Geneva, from: 2019-06-10, until: 2019-06-20}
+
+A bad value is a one-line ``SettingsError`` naming body.yaml, the line when known, and the key.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from reports.errors import SettingsError
 
 SOURCE = "body.yaml"
 REPORT_KEYS = ("record_language", "action_required_cites_paragraphs")
+_SESSION_KEYS = ("place", "from", "until")
 _REFERENCE_KEYS = ("ref", "from", "until")
 _PARAGRAPH_KEYS = ("text", "items", "from", "until")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,6 +68,21 @@ class MandateParagraph:
 
 
 @dataclass(frozen=True)
+class CouncilSession:
+    """Where and when a Council session meets: its place (in the record's language) and its first and last days."""
+
+    name: str  # "Council 2019", as the meetings' council_session names it
+    place: str
+    start: date
+    end: date
+
+
+def session_key(session: object) -> str:
+    """A Council session's name compared whatever its case and spacing: "council  2019" is "Council 2019"."""
+    return " ".join(str(session or "").split()).casefold()
+
+
+@dataclass(frozen=True)
 class BodySettings:
     """What the report needs of the body: names and codes per language, mandate, record language, wording choices."""
 
@@ -72,6 +94,12 @@ class BodySettings:
     # "... provide guidance with respect to 2.2 c)": the Chair's report to Council 2019 names them only in its
     # conclusion, so CWG-Internet's body.yaml turns this off.
     action_required_cites_paragraphs: bool = True
+    council_sessions: tuple[CouncilSession, ...] = ()
+
+    def council_session(self, name: str | None) -> CouncilSession | None:
+        """The configured place and days of the Council session ``name`` (none: not configured)."""
+        key = session_key(name)
+        return next((s for s in self.council_sessions if key and session_key(s.name) == key), None)
 
     def code_in(self, language: str) -> str:
         return self.code.get(language) or self.code["en"]
@@ -90,7 +118,7 @@ class BodySettings:
 
     @classmethod
     def from_body(cls, body: Body) -> BodySettings:
-        """Read and check the body's ``mandate`` and ``report`` settings (kept in ``body.extra``)."""
+        """Read and check the body's ``mandate``, ``report`` and ``council_sessions`` (kept in ``body.extra``)."""
         mandate = _mapping(body.extra.get("mandate"), "mandate", body.extra)
         report = _mapping(body.extra.get("report"), "report", body.extra)
         _unknown_keys(report, "report", REPORT_KEYS)
@@ -116,6 +144,7 @@ class BodySettings:
             },
             record_language=language,
             action_required_cites_paragraphs=cites,
+            council_sessions=_sessions(body.extra.get("council_sessions"), "council_sessions", body.extra),
         )
 
 
@@ -204,3 +233,17 @@ def _paragraphs(value: object, key: str, parent: object) -> tuple[MandateParagra
             )
         )
     return tuple(paragraphs)
+
+
+def _sessions(value: object, key: str, parent: object) -> tuple[CouncilSession, ...]:
+    sessions = []
+    for name, item in _mapping(value, key, parent).items():
+        where = f"{key}.{name}"
+        if not isinstance(item, Mapping):
+            raise SettingsError(f"{_at(value)}{where}: expected {{place, from, until}}")
+        _unknown_keys(item, where, _SESSION_KEYS)
+        start, end = _span(item, where)
+        if start is None or end is None:
+            raise SettingsError(f"{_at(item)}{where}: expected both from and until (YYYY-MM-DD)")
+        sessions.append(CouncilSession(str(name), _text(item.get("place"), f"{where}.place", item), start, end))
+    return tuple(sessions)

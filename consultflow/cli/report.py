@@ -15,15 +15,15 @@ from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, errors, parse_when, print_json
 from engine.errors import ConsultflowError
 from engine.roles import SYSTEM_ACTOR
-from reports import FORMATS, generate_report, load_translations
+from reports import FORMATS, OUTPUT_FORMATS, PDF, generate_report, load_translations
 
-_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
+_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
     if fmt is not None:
-        if fmt not in FORMATS:
-            raise ConsultflowError(f"--format expects one of {', '.join(FORMATS)}, got {fmt!r}")
+        if fmt not in OUTPUT_FORMATS:
+            raise ConsultflowError(f"--format expects one of {', '.join(OUTPUT_FORMATS)}, got {fmt!r}")
         return fmt
     if out is not None and out.suffix.lower() in _SUFFIXES:
         return _SUFFIXES[out.suffix.lower()]
@@ -47,7 +47,10 @@ def report(
     ],
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: fr or en.")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="md, html or docx (default: from --out's suffix, else md).")
+        str | None, typer.Option(
+            "--format",
+            help="md, html, docx or pdf (pdf needs LibreOffice; default: from --out's suffix, else md).",
+        )
     ] = None,
     out: Annotated[
         Path | None,
@@ -81,6 +84,7 @@ def report(
         now=parse_when(now, engine.catalogue.body.calendar.zone()),
         symbol=symbol,
         translations=load_translations(translations) if translations else None,
+        formats=(*FORMATS, PDF) if chosen == PDF else FORMATS,
     )
     content = generated.files[chosen]
     to_stdout = out is None and chosen == "md" and not options.json  # with --json, stdout carries the JSON
