@@ -136,6 +136,13 @@ def _actor_represents(args: Mapping[str, object], ctx: GuardContext) -> str | No
     return f"{ctx.actor.id} represents {represented}, not {wanted}"
 
 
+def _present_with(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name, other = str(args["field"]), str(args["with"])
+    if ctx.values.get(other) in (None, "", []) or ctx.values.get(name) not in (None, "", []):
+        return None
+    return f"{name} is needed when {other} is given"
+
+
 def _one_decision_per_option(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     """Every option gets exactly one decision and nothing else does; decided ones are ordered 1..n."""
     key = str(args["key"])
@@ -172,6 +179,9 @@ GUARDS: Mapping[str, GuardKind] = {
     "field_in": GuardKind(_field_in, {"field": "field", "values": "values"}, "a field has one of the values"),
     "field_not_in": GuardKind(_field_not_in, {"field": "field", "values": "values"}, "a field has none of the values"),
     "present": GuardKind(_present, {"field": "field"}, "a field is set"),
+    "present_with": GuardKind(
+        _present_with, {"field": "field", "with": "field"}, "a field is set whenever another one is"
+    ),
     "flag_only_before": GuardKind(
         _flag_only_before, {"flag": "field", "deadline": "deadline"}, "a yes/no input is only allowed before a deadline"
     ),

@@ -27,6 +27,7 @@ from engine import Engine, FixedClock, Instance
 from engine.definition import FieldSpec
 from engine.directory import read_people_csv
 from engine.errors import ConsultflowError
+from engine.fields import list_items
 from engine.invariants import check_all
 from engine.timers import process_all_due
 from tests.conftest import FIXTURES, at
@@ -50,9 +51,12 @@ class Procedure(RuleBasedStateMachine):
         self.fired = 0
 
     reached: ClassVar[set[tuple[str, str]]] = set()  # (workflow, state) pairs seen at the end of walks
+    steps_taken: ClassVar[set[tuple[str, str]]] = set()  # (workflow, trigger) pairs of the audit trails
 
     def teardown(self) -> None:
-        Procedure.reached |= {(i.workflow, i.state) for i in self.engine.list()}
+        instances = self.engine.list()
+        Procedure.reached |= {(i.workflow, i.state) for i in instances}
+        Procedure.steps_taken |= {(i.workflow, h.trigger) for i in instances for h in self.engine.history(i.id)}
         self.engine.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -136,6 +140,12 @@ class Procedure(RuleBasedStateMachine):
         ]:
             self.clock.set(at(day.isoformat()))
             self.engine.fire(meeting.id, trigger, actor, values, now=self.clock.now())
+        # Both topics tabled; the first, as at the 12th meeting, without consensus: every walk can take a
+        # question to Council (walks draw few rules, and those that lead there are a chain of them).
+        first, second = sorted(self.engine.list("topic"), key=lambda t: str(t.fields["title"]))
+        for topic in (first, second):
+            self.engine.fire(topic.id, "table_topics", "chair", now=self.clock.now())
+        self.engine.fire(first.id, "record_no_consensus", "chair", {"reason": "objection"}, now=self.clock.now())
 
     @rule(data=st.data(), steps=st.integers(1, 12))
     def people_fire_steps_they_may_fire(self, data: st.DataObject, steps: int) -> None:
@@ -181,6 +191,8 @@ class Procedure(RuleBasedStateMachine):
             topic = data.draw(st.sampled_from(tabled))
             reason = {"reason": data.draw(st.sampled_from(["objection", "time_ran_out"]))}
             self._attempt(self.engine.fire, topic.id, "record_no_consensus", "chair", reason, now=self.clock.now())
+            if data.draw(st.booleans()):  # and the session may end there: the question goes to Council
+                self.the_session_ends_and_its_report_is_approved(data)
 
     @rule(data=st.data())
     def the_secretariat_opens_a_consultation_on_a_selected_topic(self, data: st.DataObject) -> None:
@@ -190,6 +202,64 @@ class Procedure(RuleBasedStateMachine):
         topic = data.draw(st.sampled_from(selected))
         fields = {"topic": topic.id, "title": f"Consultation on {topic.fields['title']}"}
         self._attempt(self.engine.start, "consultation", "sec.alice", fields, now=self.clock.now())
+
+    @rule(data=st.data())
+    def the_session_ends_and_its_report_is_approved(self, data: st.DataObject) -> None:
+        """Adjourned, report circulated and approved: what is not agreed then goes to Council in one question."""
+        in_session = [i for i in self._instances() if i.workflow == "meeting_cycle" and i.state == "in_session"]
+        if not in_session:
+            return
+        meeting = data.draw(st.sampled_from(in_session))
+        today = self.clock.now().date().isoformat()
+        for trigger, actor, fields in [
+            ("adjourn", "chair", {}),
+            ("circulate_draft_report", "sec.alice", {"draft_report_symbol": "WG-Internet 13/5"}),
+            ("approve_report", "chair",
+             {"report_symbol": "WG-Internet 13/5", "report_mode": "in_session", "report_approved_on": today}),
+        ]:  # fmt: skip
+            self._attempt(self.engine.fire, meeting.id, trigger, actor, fields, now=self.clock.now())
+            self.the_record_agrees_with_the_procedure()
+        if data.draw(st.booleans()):
+            self.an_escalation_goes_to_council_which_decides(data)
+
+    @rule(data=st.data())
+    def an_escalation_goes_to_council_which_decides(self, data: st.DataObject) -> None:
+        """Drafted, submitted, on the agenda, considered, decided: so that Council's guidance comes up (a walk
+        draws few rules, so this one goes the whole way, checking the record after each step)."""
+        towards = {
+            "recorded": ("draft_report", "chair", {"report_section": "6.3"}),
+            "report_drafted": ("submit", "sec.alice", {"chair_report_symbol": "C19/54"}),
+            "submitted": ("place_on_agenda", "council.rec", {"agenda_item": "ADM 8"}),
+            "on_agenda": ("consider", "council.rec", {}),
+        }
+        waiting = [i for i in self._instances() if i.workflow == "escalation" and i.state in towards]
+        if not waiting:
+            return
+        escalation = data.draw(st.sampled_from(waiting))
+        while escalation.state in towards:
+            trigger, actor, fields = towards[escalation.state]
+            self._attempt(self.engine.fire, escalation.id, trigger, actor, fields, now=self.clock.now())
+            self.the_record_agrees_with_the_procedure()
+            moved = self.engine.get(escalation.id)
+            if moved.version == escalation.version:
+                return  # refused (a guard, or it moved on another way): the walk goes on elsewhere
+            escalation = moved
+        self._council_decides_on_each_option(data, escalation)
+
+    def _council_decides_on_each_option(self, data: st.DataObject, escalation: Instance) -> None:
+        """One guidance for every option of the question: decided (in an order), referred back or not taken.
+        Now and then the orders are wrong or an option is forgotten: the step must then be refused whole."""
+        options = [str(o["topic"]) for o in list_items(escalation.fields.get("options"))]
+        outcomes = [data.draw(st.sampled_from(["decided", "decided", "referred_back", "not_taken"])) for _ in options]
+        orders = iter(data.draw(st.permutations(range(1, outcomes.count("decided") + 1))))
+        decisions: list[dict[str, object]] = [
+            {"topic": t, "outcome": o, **({"order": next(orders)} if o == "decided" else {})}
+            for t, o in zip(options, outcomes, strict=True)
+        ]
+        if decisions and data.draw(st.integers(0, 4)) == 0:
+            decisions = decisions[1:] if data.draw(st.booleans()) else [{**d, "order": 2} for d in decisions]
+        fields = {"council_decisions": decisions, "summary_record": "C19/120"}
+        self._attempt(self.engine.fire, escalation.id, "give_guidance", "council.rec", fields, now=self.clock.now())
 
     @rule(data=st.data())
     def the_secretariat_plans_another_meeting(self, data: st.DataObject) -> None:
@@ -248,9 +318,14 @@ WALKS = settings(
 def test_random_walks_never_leave_the_record_contradicting_the_procedure() -> None:
     """The walks check the invariants after every step; then, so that this test cannot pass by doing
     nothing, they must have moved meetings and topics well past where they start."""
-    Procedure.reached = set()
+    Procedure.reached, Procedure.steps_taken = set(), set()
     run_state_machine_as_test(Procedure, settings=WALKS)
     meeting_states = {s for w, s in Procedure.reached if w == "meeting_cycle"}
     topic_states = {s for w, s in Procedure.reached if w == "topic"}
     assert meeting_states - {"planned", "convened", "cancelled", "postponed", "in_session"}, sorted(Procedure.reached)
     assert topic_states - {"proposed", "withdrawn"}, sorted(Procedure.reached)
+    # Council's guidance moved topics on: decided (selected, then in consultation) or not taken.
+    assert topic_states & {"selected", "in_consultation", "not_taken"}, sorted(Procedure.reached)
+    assert ("escalation", "give_guidance") in Procedure.steps_taken, sorted(Procedure.steps_taken)
+    council_moved = {("topic", "council_decides_topic"), ("topic", "council_not_taken")} & Procedure.steps_taken
+    assert council_moved, sorted(Procedure.steps_taken)
