@@ -3,6 +3,7 @@ outbox. GET pages are plain functions run in the thread pool; form posts read th
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -15,23 +16,28 @@ from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.diagram import mermaid
 from engine.errors import ConsultflowError, GuardFailed, UnknownWorkflow
-from engine.records import OUTBOX_STATUSES, OutboxStatus, as_outbox_status
-from notifications.outbox import retry_message
+from engine.records import OUTBOX_STATUSES, as_outbox_status
+from notifications.outbox import outbox_counts, retry_message
 from reports import generate_report, languages
 from reports.record import REPORTABLE_STATES
 from web.access import may_generate_report, may_read_directory, may_run_outbox, require
+from web.board import FAILED_LIMIT, board
+from web.deadline_status import deadline_states
 from web.desk import desk_of
+from web.diagram import svg
 from web.documents import document_response, owned_document
 from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
+from web.failures import cause_of
 from web.forms import FormField, read_fields, start_fields, trigger_fields
+from web.i18n import translator
 from web.labels import words_for
-from web.outbox import outbox_listing
+from web.outbox import OutboxFilter, outbox_page, subject_of
 from web.rendering import check_csrf, checked_form, page_language, page_person, render
 from web.schemas import ID_PATTERN
 from web.steps import DESTRUCTIVE, check_steps, explain, needs_confirmation
 from web.titles import Titles, long_day
 from web.values import ValueText
-from web.views import dashboard, instance_detail, visible_instance, visible_instances
+from web.views import desk_listing, instance_detail, visible_instance, visible_instances
 
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
@@ -53,11 +59,34 @@ async def _form(request: Request) -> FormData:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    person = page_person(request)
+    return _home(request, page_person(request))
+
+
+def _home(request: Request, person: Person, **extra: Any) -> Response:
     desk = desk_of(request)
     days = desk.settings.dashboard_days
-    board = dashboard(desk.engine, person, desk.engine.clock.now(), days)
-    return render(request, "dashboard.html", person, board=board, days=days)
+    words = words_for(page_language(request, person))
+    found = board(desk.engine, person, desk.engine.clock.now(), days, words, desk.visibility)
+    return render(request, "dashboard.html", person, board=found, days=days, **extra)
+
+
+def _retry_same_cause(request: Request, person: Person, message_id: int) -> Response:
+    """Queue again every failed notice failing for the same cause as this one (the dashboard's "retry all"
+    of a group), then show the dashboard."""
+    engine = desk_of(request).engine
+    failed = engine.outbox(status="failed", limit=FAILED_LIMIT)
+    cause = next((cause_of(m.last_error) for m in failed if m.id == message_id), None)
+    retried = 0
+    for message in failed:
+        if cause is None or cause_of(message.last_error) != cause:
+            continue
+        try:
+            retry_message(engine, message.id)
+        except ConsultflowError:
+            continue  # sent or retried by someone else meanwhile: nothing left to do for it
+        retried += 1
+    t = translator(page_language(request, person))
+    return _home(request, person, message=t("dash.retried", count=retried))
 
 
 @router.get("/instances")
@@ -65,10 +94,15 @@ def instances(
     request: Request,
     workflow: NameFilter = None,
     state: NameFilter = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     person = page_person(request)
     desk = desk_of(request)
-    found = visible_instances(desk.engine, person, workflow or None, state or None, visibility=desk.visibility)
+    found = desk_listing(desk.engine, person, workflow or None, state or None, desk.visibility)
+    wanted = " ".join((q or "").split()).casefold()
+    if wanted:  # titles are computed from the fields, not stored: matched here, on the listed instances
+        titles = Titles.of_engine(desk.engine, page_language(request, person))
+        found = [i for i in found if wanted in titles.title(i).casefold() or wanted in i.id]
     return render(
         request,
         "instances.html",
@@ -77,6 +111,7 @@ def instances(
         workflows=sorted(desk.engine.catalogue.definitions),
         workflow=workflow or "",
         state=state or "",
+        q=q or "",
     )
 
 
@@ -122,7 +157,14 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
         values=ValueText(words, Titles.of_engine(desk.engine, language), zone, names),
         names=names,
         history=desk.engine.history(instance_id),
+        deadline_states=deadline_states(
+            definition,
+            detail.instance.state,
+            detail.deadlines,
+            desk.engine.catalogue.body.calendar.local_date(desk.engine.clock.now()),
+        ),
         diagram=mermaid(definition, current=detail.instance.state),
+        diagram_svg=svg(definition, words, detail.instance.state, words.workflow(definition.name)),
         states=definition.states,
         ref_fields={n for n, f in definition.fields.items() if f.type == "ref"},
         reportable=reportable,
@@ -357,24 +399,54 @@ def people(request: Request) -> Response:
     return render(request, "people.html", person, people=desk.engine.people(), accounts=accounts)
 
 
-def _outbox_page(request: Request, person: Person, status: OutboxStatus | None, **extra: Any) -> Response:
+def _outbox_page(request: Request, person: Person, wanted: OutboxFilter, page: int = 1, **extra: Any) -> Response:
     require(may_run_outbox(person), "see the outbox")
-    counts, messages = outbox_listing(desk_of(request).engine, status, None, 500)
+    engine = desk_of(request).engine
+    found = outbox_page(engine, wanted, page)
     return render(
         request,
         "outbox.html",
         person,
-        counts=counts,
-        messages=messages,
-        shown_status=status or "",
+        counts=outbox_counts(engine),
+        found=found,
+        subjects={m.id: subject_of(m) for m in found.messages},
+        cause_of=cause_of,
+        wanted=wanted,
+        notices=sorted(engine.catalogue.notices),
         statuses=STATUSES,
         **extra,
     )
 
 
+def _day_or_none(text: str | None) -> date | None:
+    """A filter day; one that is no calendar day (2019-02-30) filters nothing rather than failing the page."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+DayParam = Annotated[str | None, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
 @router.get("/outbox")
-def outbox(request: Request, status: Annotated[str | None, Query(max_length=16)] = None) -> Response:
-    return _outbox_page(request, page_person(request), as_outbox_status(status))
+def outbox(
+    request: Request,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    notice: Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_]*$")] = None,
+    person: Annotated[str | None, Query(max_length=100)] = None,
+    since: DayParam = None,
+    until: DayParam = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    wanted = OutboxFilter(
+        as_outbox_status(status),
+        notice or "",
+        (person or "").strip(),
+        _day_or_none(since),
+        _day_or_none(until),
+    )
+    return _outbox_page(request, page_person(request), wanted, page)
 
 
 @router.post("/outbox/{message_id}/retry")
@@ -387,5 +459,7 @@ def _retry(request: Request, message_id: int, form: FormData) -> Response:
     person = page_person(request)
     check_csrf(request, form)
     require(may_run_outbox(person), "retry notices")
+    if form.get("same_cause") == "yes":
+        return _retry_same_cause(request, person, message_id)
     retry_message(desk_of(request).engine, message_id)
-    return _outbox_page(request, person, "failed", retried=message_id)
+    return _outbox_page(request, person, OutboxFilter("failed"), retried=message_id)

@@ -112,4 +112,7 @@ def _sentence(guard: GuardSpec, ctx: RefusalContext) -> str | None:
         return words.guard(guard.name, count=len(open_), workflow=words.workflow(workflow))
     if guard.name in ("present", "actor_represents"):
         return words.guard(guard.name, field=_field_word(str(args["field"]), ctx))
+    if guard.name == "present_with":
+        field, other = _field_word(str(args["field"]), ctx), _field_word(str(args["with"]), ctx)
+        return words.guard(guard.name, field=field, other=other)
     return words.guard(guard.name)  # a guard with a sentence of its own, or None

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from engine import Document, Engine, Instance, OutboxMessage, Person, Timer
+from engine import Document, Engine, Instance, Person, Timer
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.timers import ScheduledTimer, scheduled
-from web.access import Visibility, may_run_outbox
+from web.access import Visibility
+from web.deadline_status import status_of
 from web.forms import FormField, trigger_fields
 
 ACTIVE_LIMIT = 1000  # instances a dashboard or deadline list looks at
@@ -94,6 +95,23 @@ def visible_instances(
     return [i for i in engine.list(workflow=workflow, state=state, limit=limit) if seen.sees(i, person)]
 
 
+def desk_listing(
+    engine: Engine, person: Person, workflow: str | None, state: str | None, visibility: Visibility | None = None
+) -> list[Instance]:
+    """The desk's instance list. With no state asked for, the active instances only (read state by state
+    through the index): finished ones are years of records nobody looks for by default, and a list in
+    creation order would show them first and crowd out the live ones. A state asked for is read per
+    workflow, so the (workflow, state) index answers it too."""
+    if state is None:
+        return [
+            i for i, _ in active_instances(engine, person, visibility) if workflow is None or i.workflow == workflow
+        ]
+    names = [workflow] if workflow else sorted(engine.catalogue.definitions)
+    seen = visibility or Visibility(engine)
+    listed = [i for name in names for i in engine.list(workflow=name, state=state, limit=ACTIVE_LIMIT)]
+    return [i for i in listed if seen.sees(i, person)][:ACTIVE_LIMIT]
+
+
 # -- deadlines and the dashboard ---------------------------------------------------------------------------
 
 
@@ -115,23 +133,34 @@ class Upcoming:
     overdue: tuple[ScheduledTimer, ...]  # pending although due: nothing has processed them yet
 
 
-def _active(engine: Engine, person: Person) -> list[tuple[Instance, Definition]]:
+def active_instances(
+    engine: Engine, person: Person, visibility: Visibility | None = None
+) -> list[tuple[Instance, Definition]]:
+    """The instances not in a final state that the person sees, read state by state.
+
+    One query per (workflow, non-final state) walks the (workflow, state) index, so the cost follows the
+    active instances, not the years of closed ones; a single capped list in creation order would also
+    have dropped the newest active instances once more than ACTIVE_LIMIT older ones were stored.
+    """
+    seen = visibility or Visibility(engine)
     found = []
-    for instance in visible_instances(engine, person):
-        definition = engine.definition_of(instance)
-        if instance.state not in definition.finals:
-            found.append((instance, definition))
+    for name, latest in sorted(engine.catalogue.definitions.items()):
+        for state in latest.states:
+            if state in latest.finals:
+                continue
+            for instance in engine.list(workflow=name, state=state, limit=ACTIVE_LIMIT):
+                definition = engine.definition_of(instance)
+                if state not in definition.finals and seen.sees(instance, person):
+                    found.append((instance, definition))
     return found
 
 
 def upcoming(engine: Engine, person: Person, now: datetime, days: int) -> Upcoming:
-    active = _active(engine, person)
-    return _upcoming(engine, active, person, now, days)
+    return upcoming_of(engine, active_instances(engine, person), now, days)
 
 
-def _upcoming(
-    engine: Engine, active: list[tuple[Instance, Definition]], person: Person, now: datetime, days: int
-) -> Upcoming:
+def upcoming_of(engine: Engine, active: list[tuple[Instance, Definition]], now: datetime, days: int) -> Upcoming:
+    """Deadlines not yet met and timers of ``active`` in the window (deadlines already met are left out)."""
     body = engine.catalogue.body
     today = body.calendar.local_date(now)
     last = today + timedelta(days=days)
@@ -140,7 +169,7 @@ def _upcoming(
             DeadlineItem(day, name, instance)
             for instance, definition in active
             for name, day in deadline_days(definition, instance.fields, body).items()
-            if today <= day <= last
+            if today <= day <= last and status_of(definition, instance.state, name, day, today) == "upcoming"
         ),
         key=lambda d: (d.day, d.instance.id, d.name),
     )
@@ -150,40 +179,4 @@ def _upcoming(
         tuple(deadlines),
         tuple(t for t in timers if not t.overdue),
         tuple(t for t in timers if t.overdue),
-    )
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """An instance on which the person may take a step now."""
-
-    instance: Instance
-    triggers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """What needs the person's attention."""
-
-    upcoming: Upcoming
-    overdue_items: tuple[Instance, ...]  # instances in an 'overdue' state (action items)
-    waiting: tuple[Waiting, ...]
-    failed: tuple[OutboxMessage, ...] | None  # None: the person does not run the outbox
-
-
-def dashboard(engine: Engine, person: Person, now: datetime, days: int) -> Dashboard:
-    active = _active(engine, person)
-    waiting = []
-    for instance, _definition in active:
-        mine = tuple(a.trigger for a in engine.allowed_triggers(instance, person) if a.permitted)
-        if mine:
-            waiting.append(Waiting(instance, tuple(dict.fromkeys(mine))))
-    failed: tuple[OutboxMessage, ...] | None = None
-    if may_run_outbox(person):
-        failed = tuple(engine.outbox(status="failed", limit=100))
-    return Dashboard(
-        _upcoming(engine, active, person, now, days),
-        tuple(i for i, _ in active if i.state == "overdue"),
-        tuple(waiting),
-        failed,
     )
