@@ -8,6 +8,8 @@ import pytest
 
 from engine import Engine
 from engine.errors import ConsultflowError, FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
+from storage.repository import Store
+from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene, hold_meeting
 from tests.snapshot import snapshot
@@ -52,13 +54,23 @@ def test_failing_linked_effect_rolls_back_the_whole_step(engine: Engine) -> None
         s.fire("meeting", trigger, actor, when=when or "2019-02-01")
     s.fire("topic", "table_topics", "chair")
     s.fire("topic", "record_no_consensus", "chair", {"reason": "objection"})
-    # An action without a due date: the action_item workflow requires one, so its start must fail.
+    # An action without a due date, as recorded before record_decision required one: the action_item
+    # workflow requires it, so its start must fail when the report is approved.
     s.fire(
         "meeting",
         "record_decision",
         "chair",
-        {"id": "d1", "type": "requested", "text": "x", "action_owner_kind": "secretariat"},
+        {"id": "d1", "type": "requested", "text": "x", "action_owner_kind": "secretariat", "action_due": "2019-09-13"},
     )
+    with database_of(engine.storage).write() as conn:
+        store = Store(conn)
+        loaded = store.instance(s.meeting.id)
+        assert loaded is not None
+        meeting = loaded[0]
+        fields = {**meeting.fields, "decisions": [
+            {k: v for k, v in d.items() if k != "action_due"} for d in meeting.fields["decisions"]  # type: ignore[attr-defined]
+        ]}  # fmt: skip
+        assert store.update_instance(meeting.id, meeting.version, meeting.state, fields, at("2019-02-01"))
     s.fire("meeting", "adjourn", "chair")
     s.fire("meeting", "circulate_draft_report", "sec.alice", {"draft_report_symbol": "WG-Internet 12/5"})
     before = snapshot(engine)
