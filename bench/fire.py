@@ -1,6 +1,7 @@
 """Persisted fire() throughput on a SQLite WAL file against a raw sqlite3 floor measured in the same run.
 
-Prints the engine's time per transition, the floor's (one UPDATE + one INSERT per commit, WAL, synchronous=NORMAL),
+The floor and the engines run in alternating rounds and the best round of each counts. Prints the engine's
+time per transition, the floor's (one UPDATE + one INSERT per commit, WAL, synchronous=NORMAL),
 their ratio (target <= 4x), and the engine's time per transition with 100k stored instances against 1k
 (target <= 1.3x). Exits non-zero when a target is missed.
 """
@@ -57,24 +58,29 @@ def _bulk_instances(engine: Engine, count: int) -> None:
             conn.execute(INSTANCE.insert(), rows[i : i + 5000])
 
 
-def engine_seconds_per_fire(instances: int, fires: int) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        engine, ids = _engine(Path(tmp), instances)
-        states = dict.fromkeys(ids, "a")
-        rng = random.Random(7)
-        order = [rng.choice(ids) for _ in range(fires)]
+class EngineSide:
+    """An engine on its own SQLite file with ``instances`` stored, firing flip/flop on random ones."""
+
+    def __init__(self, folder: Path, instances: int) -> None:
+        self.engine, self.ids = _engine(folder, instances)
+        self.states = dict.fromkeys(self.ids, "a")
+        self.rng = random.Random(7)
+
+    def round(self, fires: int) -> float:
+        engine, states = self.engine, self.states
+        order = [self.rng.choice(self.ids) for _ in range(fires)]
         started = time.perf_counter()
         for instance_id in order:
             trigger = "flip" if states[instance_id] == "a" else "flop"
             states[instance_id] = engine.fire(instance_id, trigger, "sec", now=NOW).state
-        elapsed = time.perf_counter() - started
-        engine.close()
-    return elapsed / fires
+        return (time.perf_counter() - started) / fires
 
 
-def floor_seconds_per_fire(instances: int, fires: int) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        conn = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
+class FloorSide:
+    """Raw sqlite3, WAL, synchronous=NORMAL: BEGIN IMMEDIATE, one UPDATE, one INSERT, COMMIT per transition."""
+
+    def __init__(self, folder: Path, instances: int) -> None:
+        self.conn = conn = sqlite3.connect(folder / "floor.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("CREATE TABLE instance (id TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL)")
@@ -82,11 +88,14 @@ def floor_seconds_per_fire(instances: int, fires: int) -> float:
             "CREATE TABLE audit (id INTEGER PRIMARY KEY, instance_id TEXT, at TEXT, actor TEXT, "
             "trigger TEXT, from_state TEXT, to_state TEXT)"
         )
-        ids = [uuid.uuid4().hex for _ in range(instances)]
-        conn.executemany("INSERT INTO instance VALUES (?, 'a', 1)", [(i,) for i in ids])
-        versions = dict.fromkeys(ids, 1)
-        rng = random.Random(7)
-        order = [rng.choice(ids) for _ in range(fires)]
+        self.ids = [uuid.uuid4().hex for _ in range(instances)]
+        conn.executemany("INSERT INTO instance VALUES (?, 'a', 1)", [(i,) for i in self.ids])
+        self.versions = dict.fromkeys(self.ids, 1)
+        self.rng = random.Random(7)
+
+    def round(self, fires: int) -> float:
+        conn, versions = self.conn, self.versions
+        order = [self.rng.choice(self.ids) for _ in range(fires)]
         started = time.perf_counter()
         for instance_id in order:
             version = versions[instance_id]
@@ -102,19 +111,34 @@ def floor_seconds_per_fire(instances: int, fires: int) -> float:
             )
             conn.execute("COMMIT")
             versions[instance_id] = version + 1
-        elapsed = time.perf_counter() - started
-        conn.close()
-    return elapsed / fires
+        return (time.perf_counter() - started) / fires
+
+
+def best_of(rounds: int, fires: int, *sides: EngineSide | FloorSide) -> list[float]:
+    """Run the sides in alternation; the best round of each (a burst of another process on this shared
+    machine then cannot land on one side only)."""
+    best = [float("inf")] * len(sides)
+    for _ in range(rounds):
+        for i, side in enumerate(sides):
+            best[i] = min(best[i], side.round(fires))
+    return best
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fires", type=int, default=3000)
+    parser.add_argument("--fires", type=int, default=3000, help="transitions per side, over all rounds")
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--large", type=int, default=100_000)
     args = parser.parse_args()
-    floor = floor_seconds_per_fire(1000, args.fires)
-    small = engine_seconds_per_fire(1000, args.fires)
-    large = engine_seconds_per_fire(args.large, args.fires)
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = [Path(tmp) / name for name in ("floor", "small", "large")]
+        for folder in folders:
+            folder.mkdir()
+        sides = (FloorSide(folders[0], 1000), EngineSide(folders[1], 1000), EngineSide(folders[2], args.large))
+        floor, small, large = best_of(args.rounds, args.fires // args.rounds, *sides)
+        sides[0].conn.close()
+        sides[1].engine.close()
+        sides[2].engine.close()
     ratio, scale = small / floor, large / small
     print(f"raw sqlite3 floor      : {floor * 1e6:8.1f} us per transition ({1 / floor:8.0f} tx/s)")
     print(f"engine, 1k instances   : {small * 1e6:8.1f} us per transition ({1 / small:8.0f} tx/s)")

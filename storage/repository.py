@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
+from storage.hotpath import hot_path
 from storage.tables import (
     AuditRow,
     DocumentRow,
@@ -125,22 +126,7 @@ INSTANCE_COLUMNS = (
 )
 INSTANCE_FROM = INSTANCE.join(DEFINITION, INSTANCE.c.definition_id == DEFINITION.c.id)
 
-# The statements every fire runs are built once: SQLAlchemy then reuses their compiled form and cache key
-# instead of rebuilding both per call (that rebuilding was most of the engine's cost per transition).
-_SELECT_INSTANCE = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM).where(INSTANCE.c.id == bindparam("id"))
-_SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update(of=INSTANCE)
-_UPDATE_INSTANCE = (
-    update(INSTANCE)
-    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
-    .values(
-        state=bindparam("b_state"),
-        fields=bindparam("b_fields"),
-        version=bindparam("b_next"),
-        updated_at=bindparam("b_now"),
-    )
-)
-_INSERT_AUDIT = insert(AUDIT)
-_SELECT_PERSON = select(PERSON).where(PERSON.c.id == bindparam("id"))
+# The statements every fire runs (instance, person, update, audit) are in storage.hotpath.
 _SELECT_TIMERS = (
     select(TIMER)
     .where(TIMER.c.instance_id == bindparam("id"), TIMER.c.status.in_(bindparam("statuses", expanding=True)))
@@ -154,6 +140,7 @@ class Store:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
+        self.hot = hot_path(conn.dialect.name)
 
     # -- definitions ------------------------------------------------------------------------------------
 
@@ -213,8 +200,7 @@ class Store:
         return added, updated
 
     def person(self, person_id: str) -> Person | None:
-        row = self.conn.execute(_SELECT_PERSON, {"id": person_id}).first()
-        return person_from_row(row) if row else None
+        return self.hot.person(self.conn, person_id)
 
     def people(self) -> list[Person]:
         return [person_from_row(r) for r in self.conn.execute(select(PERSON).order_by(PERSON.c.id))]
@@ -245,26 +231,13 @@ class Store:
 
     def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
         """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
-        query = _SELECT_INSTANCE_LOCKED if lock and self.is_postgres else _SELECT_INSTANCE
-        row = self.conn.execute(query, {"id": instance_id}).first()
-        return (instance_from_row(row), row.definition_id) if row else None
+        return self.hot.instance(self.conn, instance_id, lock)
 
     def update_instance(
         self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
     ) -> bool:
         """Write the new state if nobody changed the instance since ``expected_version``."""
-        result = self.conn.execute(
-            _UPDATE_INSTANCE,
-            {
-                "b_id": instance_id,
-                "b_version": expected_version,
-                "b_state": state,
-                "b_fields": dict(fields),
-                "b_next": expected_version + 1,
-                "b_now": now,
-            },
-        )
-        return result.rowcount == 1
+        return self.hot.update_instance(self.conn, instance_id, expected_version, state, dict(fields), now)
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
         query = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM)
@@ -313,24 +286,8 @@ class Store:
         caused_by: int | None,
         version: int,
     ) -> int:
-        result = self.conn.execute(
-            _INSERT_AUDIT,
-            {
-                "instance_id": instance_id,
-                "at": at,
-                "actor": actor.id,
-                "role": role,
-                "member_state": actor.member_state,
-                "trigger": trigger,
-                "from_state": from_state,
-                "to_state": to_state,
-                "note": note,
-                "changes": dict(changes),
-                "caused_by": caused_by,
-                "version": version,
-            },
-        )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        values = (instance_id, at, actor.id, role, actor.member_state, trigger, from_state, to_state, note)
+        return self.hot.insert_audit(self.conn, (*values, dict(changes), caused_by, version))
 
     def history(self, instance_id: str) -> list[AuditEntry]:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))

@@ -1,0 +1,223 @@
+"""The statements every fire runs, sent on the DBAPI connection that SQLAlchemy hands out.
+
+Why not through SQLAlchemy Core like the rest of ``storage/``: for these four statements its per-statement
+work (cache key, execution context, type processors, result proxy, events) cost several times what the
+driver itself needs, and they run on every step. They run on the driver connection of the SQLAlchemy
+``Connection`` that began the transaction, so they commit, roll back and take savepoints with everything
+else. Values are converted here exactly as the column types of ``storage.tables`` convert them
+(``UtcDateTime``: naive UTC text on SQLite, ``timestamptz`` on PostgreSQL; ``JsonType``: JSON text on
+SQLite, ``jsonb`` on PostgreSQL), so rows written either way read the same either way. Driver errors come
+out as the SQLAlchemy errors ``storage.db`` translates, as if SQLAlchemy had run the statement.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from engine.records import Instance, Person
+
+_INSTANCE = (
+    "SELECT i.id, i.workflow, i.definition_id, i.state, i.fields, i.version, i.created_at, i.updated_at,"
+    " d.version, d.content_hash FROM instance i JOIN workflow_definition d ON d.id = i.definition_id"
+    " WHERE i.id = ?"
+)
+_PERSON = "SELECT id, name, email, language, roles, member_state, organisation FROM person WHERE id = ?"
+_UPDATE = "UPDATE instance SET state = ?, fields = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"
+_AUDIT = (
+    "INSERT INTO audit (instance_id, at, actor, role, member_state, trigger, from_state, to_state, note,"
+    " changes, caused_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """As ``UtcDateTime`` + SQLite's DATETIME store it: naive UTC, so that text order is time order."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored")
+    # The text SQLAlchemy's SQLite DATETIME writes ("2019-01-01 09:00:00.000000"); isoformat is C, strftime is not.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _sqlite_read_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _pg_time(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} cannot be stored")
+    return value.astimezone(UTC)
+
+
+def _pg_read_time(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class HotPath:
+    """The hot statements of one dialect, with the conversions its driver needs."""
+
+    def __init__(self, dialect: str) -> None:
+        self.is_postgres = dialect == "postgresql"
+        self.write_time: Callable[[datetime], Any]
+        self.read_time: Callable[[Any], datetime]
+        self.write_json: Callable[[Any], Any]
+        self.read_json: Callable[[Any], Any]
+        if self.is_postgres:
+            from psycopg.types.json import Jsonb  # only a PostgreSQL database loads the driver
+
+            self.write_time, self.read_time = _pg_time, _pg_read_time
+            self.write_json, self.read_json = Jsonb, _identity
+            self.instance_sql = _INSTANCE.replace("?", "%s")
+            self.locked_instance_sql = self.instance_sql + " FOR UPDATE OF i"
+            self.person_sql = _PERSON.replace("?", "%s")
+            self.update_sql = _UPDATE.replace("?", "%s")
+            self.audit_sql = _AUDIT.replace("?", "%s") + " RETURNING id"
+        else:
+            self.write_time, self.read_time = _sqlite_time, _sqlite_read_time
+            self.write_json, self.read_json = json.dumps, json.loads
+            self.instance_sql = self.locked_instance_sql = _INSTANCE
+            self.person_sql, self.update_sql, self.audit_sql = _PERSON, _UPDATE, _AUDIT
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def instance(self, conn: Connection, instance_id: str, lock: bool) -> tuple[Instance, int] | None:
+        """The instance and its definition row id, in one indexed read (row-locked on PostgreSQL if asked)."""
+        sql = self.locked_instance_sql if lock else self.instance_sql
+        row = self._read_one(conn, sql, (instance_id,))
+        if row is None:
+            return None
+        read_time = self.read_time
+        instance = Instance(
+            id=row[0],
+            workflow=row[1],
+            definition_version=row[8],
+            definition_hash=row[9],
+            state=row[3],
+            fields=self.read_json(row[4]),
+            version=row[5],
+            created_at=read_time(row[6]),
+            updated_at=read_time(row[7]),
+        )
+        return instance, row[2]
+
+    def person(self, conn: Connection, person_id: str) -> Person | None:
+        row = self._read_one(conn, self.person_sql, (person_id,))
+        if row is None:
+            return None
+        return Person(row[0], row[1], row[2], row[3], tuple(self.read_json(row[4])), row[5], row[6])
+
+    def _read_one(self, conn: Connection, sql: str, params: Sequence[Any]) -> Any:
+        driver: Any = conn.connection.driver_connection
+        if self.is_postgres and _plain_begin_pending(driver):
+            return _begin_and_read_one(conn, driver, sql, params)
+        return _run(conn, sql, params, _fetch_one)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def update_instance(
+        self,
+        conn: Connection,
+        instance_id: str,
+        expected_version: int,
+        state: str,
+        fields: dict[str, object],
+        now: datetime,
+    ) -> bool:
+        stored_fields, at = self.write_json(fields), self.write_time(now)
+        params = (state, stored_fields, expected_version + 1, at, instance_id, expected_version)
+        return bool(_run(conn, self.update_sql, params, _rowcount) == 1)
+
+    def insert_audit(self, conn: Connection, values: Sequence[Any]) -> int:
+        """Insert one audit row; ``values`` in the column order of ``_AUDIT`` with ``at`` and ``changes`` raw."""
+        params = list(values)
+        params[1] = self.write_time(params[1])
+        params[9] = self.write_json(params[9])
+        fetch = _fetch_returned_id if self.is_postgres else _lastrowid
+        return int(_run(conn, self.audit_sql, params, fetch))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _fetch_one(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _rowcount(cursor: Any) -> int:
+    return int(cursor.rowcount)
+
+
+def _lastrowid(cursor: Any) -> int:
+    return int(cursor.lastrowid)
+
+
+def _fetch_returned_id(cursor: Any) -> int:
+    return int(cursor.fetchone()[0])
+
+
+def _run(conn: Connection, sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:
+    """Execute on the transaction's driver connection; read the result with ``fetch`` before closing."""
+    dbapi = conn.dialect.loaded_dbapi
+    driver: Any = conn.connection.driver_connection
+    try:
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, params)
+            return fetch(cursor)
+        finally:
+            cursor.close()
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, dialect=conn.dialect) from exc
+
+
+def _plain_begin_pending(driver: Any) -> bool:
+    """Whether psycopg is about to send a plain BEGIN of its own (no transaction yet, default options)."""
+    from psycopg.pq import TransactionStatus
+
+    return bool(
+        driver.info.transaction_status == TransactionStatus.IDLE
+        and not driver.autocommit
+        and driver.isolation_level is None
+        and driver.read_only is None
+        and driver.deferrable is None
+    )
+
+
+def _begin_and_read_one(conn: Connection, driver: Any, sql: str, params: Sequence[Any]) -> Any:
+    """BEGIN and a transaction's first read as one simple query: one round trip, where psycopg takes two
+    (it sends its BEGIN alone and waits for it, even in pipeline mode). The parameters are quoted by
+    psycopg's client-side binding and the row is loaded by psycopg's own loaders, as a cursor would."""
+    from psycopg import ClientCursor, errors, pq
+    from psycopg.adapt import Transformer
+
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        encoding = driver.info.encoding
+        with ClientCursor(driver) as quoting:
+            query = quoting.mogrify(sql, params)
+        result = driver.pgconn.exec_(b"BEGIN; " + query.encode(encoding))
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            raise errors.error_from_result(result, encoding=encoding)
+        if not result.ntuples:
+            return None
+        loader = Transformer(driver)
+        loader.set_pgresult(result)
+        return loader.load_row(0, tuple)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, dialect=conn.dialect) from exc
+
+
+_BY_DIALECT: dict[str, HotPath] = {}
+
+
+def hot_path(dialect: str) -> HotPath:
+    """The hot statements of a dialect, built once per process."""
+    found = _BY_DIALECT.get(dialect)
+    if found is None:
+        found = _BY_DIALECT[dialect] = HotPath(dialect)
+    return found
