@@ -140,6 +140,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "inst.optional": "optional",
         "inst.lines": "one per line",
         "inst.deadlines": "Deadlines",
+        "inst.queue": "Council's order",
+        "inst.queue.hint": "Council decided these topics in this order: each consultation is announced once the one "
+        "before it has presented its results.",
+        "inst.queue.none": "no consultation yet",
         "inst.timers": "Pending reminders and timed steps",
         "inst.timeline": "Audit trail",
         "inst.diagram": "Workflow diagram",
@@ -324,6 +328,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "inst.optional": "facultatif",
         "inst.lines": "un par ligne",
         "inst.deadlines": "Échéances",
+        "inst.queue": "Ordre fixé par le Conseil",
+        "inst.queue.hint": "Le Conseil a retenu ces thèmes dans cet ordre : chaque consultation est annoncée une fois "
+        "que la précédente a présenté ses résultats.",
+        "inst.queue.none": "pas encore de consultation",
         "inst.timers": "Rappels et étapes programmées en attente",
         "inst.timeline": "Piste d'audit",
         "inst.diagram": "Schéma de la procédure",

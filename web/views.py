@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from engine import Document, Engine, Instance, Person, Timer
+from engine.council_order import QueueEntry
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.timers import ScheduledTimer, scheduled
@@ -39,6 +40,7 @@ class InstanceDetail:
     deadlines: dict[str, date]
     timers: tuple[Timer, ...]
     documents: tuple[Document, ...]
+    council_queue: tuple[QueueEntry, ...] = ()  # Council's order around a topic, consultation or escalation
 
     @property
     def permitted(self) -> tuple[TriggerView, ...]:
@@ -75,6 +77,7 @@ def instance_detail(
         deadline_days(definition, instance.fields, engine.catalogue.body),
         tuple(engine.timers(instance.id, ("pending",))),
         tuple(engine.documents(instance.id)),
+        tuple(engine.council_queue(instance)),
     )
 
 
