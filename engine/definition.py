@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-FieldType = Literal["text", "int", "bool", "date", "datetime", "enum", "person", "ref", "list"]
+FieldType = Literal["text", "link", "int", "bool", "date", "datetime", "enum", "person", "ref", "list"]
 FIELD_TYPES: tuple[FieldType, ...] = (
     "text",
+    "link",
     "int",
     "bool",
     "date",
@@ -71,6 +72,7 @@ class FieldSpec:
     item: Mapping[str, FieldSpec] = field(default_factory=dict)  # list: the schema of one item
     title: str = ""
     multiline: bool = False  # text that may hold line breaks (paragraphs; never put in mail headers)
+    max_length: int | None = None  # characters (text, link) or items (list); None: the type's default
 
 
 @dataclass(frozen=True)

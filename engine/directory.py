@@ -7,7 +7,8 @@ import io
 from collections.abc import Iterable
 
 from engine.addresses import AddressProblem, normalise_address
-from engine.errors import DirectoryError
+from engine.errors import DirectoryError, FieldError
+from engine.fields import check_characters
 from engine.records import Person
 from engine.roles import DIRECTORY_ROLES
 
@@ -31,17 +32,27 @@ def check_email(text: str, where: str) -> str:
         raise DirectoryError(f"{where}: '{value}' is not a valid e-mail address ({exc.problem})") from None
 
 
+MAX_ID, MAX_NAME = 100, 300  # characters of a person id, of a name or organisation
+
+
 def person_from_row(row: dict[str, str], where: str) -> Person:
     """One directory entry from a CSV row, validated."""
     missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
     if missing:
         raise DirectoryError(f"{where}: missing {', '.join(missing)}")
     person_id = row["id"].strip()
-    if person_id == "system" or any(ch.isspace() for ch in person_id):
-        raise DirectoryError(f"{where}: '{person_id}' cannot be used as a person id")
+    if person_id == "system" or not person_id.isprintable() or any(ch.isspace() for ch in person_id):
+        raise DirectoryError(f"{where}: '{person_id[:40]}' cannot be used as a person id")
+    if len(person_id) > MAX_ID:
+        raise DirectoryError(f"{where}: the id has {len(person_id)} characters; at most {MAX_ID}")
     for column in ("name", "member_state", "organisation"):
-        if any(ch in (row.get(column) or "") for ch in "\r\n"):
-            raise DirectoryError(f"{where}: {column} contains a line break")
+        # A name goes into every notice's To: header and greeting: one line of text that can be mailed.
+        try:
+            value = check_characters((row.get(column) or "").strip(), column, multiline=False)
+        except FieldError as exc:
+            raise DirectoryError(f"{where}: {exc}") from None
+        if len(value) > MAX_NAME:
+            raise DirectoryError(f"{where}: {column} has {len(value)} characters; at most {MAX_NAME}")
     language = row["language"].strip().lower()
     if language not in LANGUAGES:
         raise DirectoryError(f"{where}: language '{language}' is not one of {', '.join(LANGUAGES)}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from engine.definition import FieldSpec
@@ -15,6 +17,11 @@ from engine.errors import FieldError
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 TRUE = {"true", "yes", "y", "1", "oui"}
 FALSE = {"false", "no", "n", "0", "non"}
+# Default maximum lengths, in characters (text, link) or items (list); a field may set its own max_length.
+# Values must stay showable and sendable: a megabyte venue or title would make every notice slow to build.
+MAX_LENGTH = {"text": 500, "multiline": 20_000, "link": 2_000, "id": 100, "list": 1_000}
+INT_LIMIT = 1_000_000_000  # whole numbers are meeting numbers, orders, counts: far below this
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _in_range(day: date, label: str) -> date:
@@ -38,18 +45,23 @@ def coerce(spec: FieldSpec, value: object, *, where: str, local_zone: ZoneInfo) 
 
 def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> object:
     kind = spec.type
-    if kind in ("text", "person", "ref"):
+    if kind in ("text", "person", "ref", "link"):
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise FieldError(f"{label}: expected text, got {type(value).__name__}")
-        return check_characters(str(value).strip(), label, multiline=spec.multiline)
+        text = check_characters(str(value).strip(), label, multiline=spec.multiline and kind == "text")
+        default = "multiline" if spec.multiline else kind if kind in ("text", "link") else "id"
+        _check_length(text, spec.max_length or MAX_LENGTH[default], label)
+        return check_link(text, label) if kind == "link" else text
     if kind == "int":
         if isinstance(value, bool):
             raise FieldError(f"{label}: expected a whole number, got {value!r}")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        raise FieldError(f"{label}: expected a whole number, got {value!r}")
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 12:
+            value = int(value)
+        if not isinstance(value, int):
+            raise FieldError(f"{label}: expected a whole number, got {str(value)[:40]!r}")
+        if abs(value) > INT_LIMIT:
+            raise FieldError(f"{label}: {value} is out of range (at most {INT_LIMIT:,} either way)")
+        return value
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -65,10 +77,13 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
         if isinstance(value, datetime):
             raise FieldError(f"{label}: expected a date (YYYY-MM-DD), got a date and time")
         if not isinstance(value, date):
-            try:
-                value = date.fromisoformat(str(value).strip())
+            text = str(value).strip()
+            try:  # fromisoformat alone would also take 20270201; only YYYY-MM-DD is a date here
+                if not isinstance(value, str) or not _DATE.fullmatch(text):
+                    raise ValueError(text)
+                value = date.fromisoformat(text)
             except ValueError:
-                raise FieldError(f"{label}: {value!r} is not a date (YYYY-MM-DD)") from None
+                raise FieldError(f"{label}: {text[:40]!r} is not a date (YYYY-MM-DD)") from None
         return _in_range(value, label).isoformat()
     if kind == "datetime":
         if isinstance(value, datetime):
@@ -85,9 +100,15 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
         _in_range(parsed.date(), label)
         return parsed.astimezone(UTC).isoformat()
     if kind == "list":
-        items = json.loads(value) if isinstance(value, str) else value
+        try:
+            items = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            raise FieldError(f"{label}: expected a list, written as JSON ([{{...}}, ...])") from None
         if not isinstance(items, list):
             raise FieldError(f"{label}: expected a list")
+        limit = spec.max_length or MAX_LENGTH["list"]
+        if len(items) > limit:
+            raise FieldError(f"{label}: {len(items)} items; this list holds at most {limit}")
         return [coerce_item(spec.item, item, where=f"{label}[{i}].", local_zone=zone) for i, item in enumerate(items)]
     raise FieldError(f"{label}: unsupported type {kind}")  # pragma: no cover - the loader rejects other types
 
@@ -97,7 +118,25 @@ def _coerce(spec: FieldSpec, value: object, label: str, zone: ZoneInfo) -> objec
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
+def _check_length(text: str, limit: int, label: str) -> None:
+    if len(text) > limit:
+        raise FieldError(f"{label}: {len(text):,} characters; this field holds at most {limit:,}")
+
+
+def check_link(text: str, label: str) -> str:
+    """An absolute http(s) address, as a notice or a page can show and a reader can follow."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        raise FieldError(f"{label}: {text[:80]!r} is not a web address (https://...)")
+    return text
+
+
 def check_characters(text: str, label: str, *, multiline: bool) -> str:
+    """``text`` if every character can be stored, shown and mailed: no lone surrogate (not Unicode text at
+    all), no control character (line breaks and tabs only where ``multiline``); else FieldError."""
+    for ch in text:
+        if "\ud800" <= ch <= "\udfff":
+            raise FieldError(f"{label}: contains an invalid character (U+{ord(ch):04X}, half of a surrogate pair)")
     if multiline:
         text = text.replace("\r\n", "\n")
     for ch in text:

@@ -60,7 +60,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
         }
     ),
     "constraint": frozenset({"field", "not_before"}),
-    "field": frozenset({"type", "required", "values", "workflow", "item", "title", "multiline"}),
+    "field": frozenset({"type", "required", "values", "workflow", "item", "title", "multiline", "max_length"}),
     "state": frozenset({"initial", "final", "title"}),
     "deadline": frozenset({"rule", "on_closed_day", "title"}),
     "instance_role": frozenset({"when", "role", "member_state_field", "person_field"}),
@@ -281,6 +281,12 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
             raise reader.fail(where, "an enum field needs a list of values", spec)
         if ftype == "ref" and not isinstance(spec.get("workflow"), str):
             raise reader.fail(where, "a ref field names the workflow it points to (workflow: NAME)", spec)
+        max_length = spec.get("max_length")
+        if max_length is not None and (
+            not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1
+            or ftype not in ("text", "link", "list")
+        ):  # fmt: skip
+            raise reader.fail(where, "max_length is a positive whole number, for text, link and list fields", spec)
         item: dict[str, FieldSpec] = {}
         if ftype == "list":
             if "item" not in spec:
@@ -295,6 +301,7 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
             item=item,
             title=str(spec.get("title", "")),
             multiline=bool(spec.get("multiline", False)),
+            max_length=max_length,
         )
     return result
 
