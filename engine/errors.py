@@ -91,6 +91,11 @@ class InvariantBroken(ConsultflowError):
     """The step would leave the record contradicting the procedure across linked instances."""
 
 
+class NoticeUnsendable(ConsultflowError):
+    """The step would write a notice that cannot be rendered or built: it is refused, so that nothing is
+    stored that no message could carry (the value to change is named in the message)."""
+
+
 class OutOfOrder(NotAllowed):
     """Council decided the consultations in an order: this one waits until the one before it is presented."""
 

@@ -9,7 +9,7 @@ timers and outbox rows commit together or not at all. The application opens the 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,7 @@ from engine.directory import validate_people
 from engine.errors import DuplicateRow, InstanceNotFound, PersonNotFound
 from engine.execution import execute
 from engine.invariants import check_touched
-from engine.planning import Planner, StepPlan
+from engine.planning import OutboxDraft, Planner, StepPlan
 from engine.ports import RecordReader, RecordStore, Storage
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from engine.registry import DefinitionRegistry
@@ -40,14 +40,27 @@ class AllowedTrigger:
     permitted: bool
 
 
+NoticeCheck = Callable[[Sequence[OutboxDraft]], None]
+
+
 class Engine:
     """Workflow instances persisted in one storage, driven by the definitions of one catalogue."""
 
-    def __init__(self, storage: Storage, catalogue: Catalogue, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        catalogue: Catalogue,
+        clock: Clock | None = None,
+        *,
+        notice_check: NoticeCheck | None = None,
+    ) -> None:
         self.storage = storage
         self.catalogue = catalogue
         self.clock = clock or SystemClock()
         self.registry = DefinitionRegistry(catalogue, self.clock)
+        # Renders and builds the notices a step writes, before they are written (the application wires the
+        # mail layer in; raising NoticeUnsendable refuses the step). None: notices are only checked when sent.
+        self.notice_check = notice_check
 
     def close(self) -> None:
         self.storage.dispose()
@@ -70,6 +83,10 @@ class Engine:
         consultation announced before its turn in Council's order raises OutOfOrder, a step that breaks
         another invariant raises InvariantBroken, and the caller's transaction writes nothing.
         """
+        if self.notice_check is not None:
+            drafts = [d for step in plan.walk() for d in step.notices]
+            if drafts:
+                self.notice_check(drafts)
         audit_id = execute(plan, records, self.registry.register, caused_by)
         touched = [step.after for step in plan.walk()]
         refuse_out_of_order(records, touched)  # a refusal of its own (exit 3), naming what must come first
