@@ -183,6 +183,27 @@ class OutboxQueue(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def page(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        notice: str | None = None,
+        recipients: Sequence[str] | None = None,
+        written_from: datetime | None = None,
+        written_before: datetime | None = None,
+        before_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[OutboxMessage]:
+        """Messages matching every filter given, newest first (by id), skipping ``offset`` and at most ``limit``.
+
+        ``recipients`` keeps the messages to these directory ids (an empty sequence keeps none);
+        ``written_from``/``written_before`` bound ``created_at`` as [from, before); ``before_id`` is a cursor
+        (only ids below it). Every filter is answered by an index, so a page costs the same with 100 or
+        100,000 rows.
+        """
+        ...
+
 
 class AccountStore(Protocol):
     """Web accounts: password hashes, API token records (hashed), and the desk's signing secret."""
@@ -190,6 +211,17 @@ class AccountStore(Protocol):
     def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> bool: ...
 
     def password_hash(self, person_id: str) -> str | None: ...
+
+    def session_state(self, person_id: str) -> tuple[str, int] | None:
+        """(password hash, session generation) of the person's account, None without an account.
+
+        A browser session names the generation it was issued in; raising it ends every older session.
+        """
+        ...
+
+    def end_sessions(self, person_id: str, now: datetime) -> bool:
+        """Raise the person's session generation (log-out); False when they have no account."""
+        ...
 
     def with_accounts(self) -> set[str]: ...
 

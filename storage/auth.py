@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, ForeignKey, Index, String, Table, insert, select, update
+from sqlalchemy import Column, Connection, ForeignKey, Index, Integer, String, Table, insert, select, update
 from sqlmodel import Field, SQLModel
 
 from engine.records import ApiToken
@@ -24,6 +24,9 @@ class AccountRow(SQLModel, table=True):
     password_hash: str = Field(sa_column=Column(String(255), nullable=False))
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+    # Raised by a log-out or a password change: a session cookie names the generation it was issued in,
+    # and one of an older generation is refused on its next request (web/sessions.py).
+    session_generation: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class ApiTokenRow(SQLModel, table=True):
@@ -79,7 +82,13 @@ class Accounts:
     def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> bool:
         """Store a new hash for the person's account (creating it); returns whether the account is new."""
         changed = self.conn.execute(
-            update(ACCOUNT).where(ACCOUNT.c.person_id == person_id).values(password_hash=password_hash, updated_at=now)
+            update(ACCOUNT)
+            .where(ACCOUNT.c.person_id == person_id)
+            .values(
+                password_hash=password_hash,
+                updated_at=now,
+                session_generation=ACCOUNT.c.session_generation + 1,  # a new password ends every session
+            )
         ).rowcount
         if changed:
             return False
@@ -93,6 +102,20 @@ class Accounts:
             select(ACCOUNT.c.password_hash).where(ACCOUNT.c.person_id == person_id)
         ).scalar_one_or_none()
         return value
+
+    def session_state(self, person_id: str) -> tuple[str, int] | None:
+        row = self.conn.execute(
+            select(ACCOUNT.c.password_hash, ACCOUNT.c.session_generation).where(ACCOUNT.c.person_id == person_id)
+        ).first()
+        return (row.password_hash, int(row.session_generation)) if row else None
+
+    def end_sessions(self, person_id: str, now: datetime) -> bool:
+        result = self.conn.execute(
+            update(ACCOUNT)
+            .where(ACCOUNT.c.person_id == person_id)
+            .values(session_generation=ACCOUNT.c.session_generation + 1, updated_at=now)
+        )
+        return result.rowcount == 1
 
     def with_accounts(self) -> set[str]:
         """The ids of the people who have an account."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, ScalarSelect, bindparam, func, select, update
 
 from engine.records import Instance, Timer, TimerStatus
 from storage.repository import INSTANCE, INSTANCE_COLUMNS, INSTANCE_FROM, TIMER, instance_from_row, timer_from_row
@@ -55,10 +56,18 @@ class Claims:
         if exclude:
             oldest = oldest.where(TIMER.c.id.not_in(exclude))
         if self.is_postgres:
-            oldest = oldest.with_for_update(skip_locked=True)
+            # Locked and read in a statement of their own: as a subquery of the UPDATE, the planner may run
+            # it once per row, each run skipping the rows the previous ones locked, and claim far more than
+            # ``limit`` (storage/outbox.py says the same of the outbox).
+            ids = list(self.conn.execute(oldest.with_for_update(skip_locked=True)).scalars())
+            if not ids:
+                return []
+            chosen: list[int] | ScalarSelect[Any] = ids
+        else:
+            chosen = oldest.scalar_subquery()
         rows = self.conn.execute(
             update(TIMER)
-            .where(TIMER.c.id.in_(oldest.scalar_subquery()), TIMER.c.status == PENDING)
+            .where(TIMER.c.id.in_(chosen), TIMER.c.status == PENDING)
             .values(status=CLAIMED, fired_at=now)
             .returning(*TIMER.c)
         )

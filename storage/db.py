@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Opening a database at this revision compares against it instead of loading Alembic
 # (about 9 MiB and a tenth of the start-up for every process); tests pin it to Alembic's own head.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+# The key of the PostgreSQL advisory lock held while the schema is created or migrated ("cfschema").
+SCHEMA_LOCK_KEY = 0x6366736368656D61
 
 
 def _sqlite_setup(engine: SqlEngine) -> None:
@@ -28,9 +30,11 @@ def _sqlite_setup(engine: SqlEngine) -> None:
         # Take transaction control away from pysqlite so that we can say BEGIN IMMEDIATE ourselves.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The busy timeout first: on a new file several processes switch it to WAL at once, and that
+        # switch waits for the others instead of failing with "database is locked".
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -129,39 +133,56 @@ class Database:
     def current_revision(self) -> str | None:
         """The revision Alembic stamped in ``alembic_version`` (None for a database it never migrated)."""
         with self.engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
-                return None
-            stamped = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-        if len(stamped) > 1:
-            raise DatabaseError(f"{self.url} is stamped with several schema revisions: {', '.join(stamped)}")
-        return stamped[0] if stamped else None
+            return _stamped_revision(conn, self.url)
 
-    def upgrade(self) -> tuple[str | None, str]:
-        """Bring the schema to the newest revision; returns (before, after)."""
+    @contextmanager
+    def _schema_lock(self) -> Iterator[Connection]:
+        """A transaction that holds the schema lock: one process at a time creates or migrates the schema.
+
+        PostgreSQL: a transaction-level advisory lock (released at commit or rollback). SQLite: the
+        transaction begins with ``BEGIN IMMEDIATE``, so it holds the write lock; the others wait
+        (``busy_timeout``) and then find the schema made.
+        """
+        with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            yield conn
+
+    def _upgrade_on(self, conn: Connection) -> None:
         from alembic import command
 
-        before = self.current_revision()
         config = self._alembic_config()
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision under the schema lock; returns (before, after)."""
+        with _translated(), self._schema_lock() as conn:
+            before = _stamped_revision(conn, self.url)
+            self._upgrade_on(conn)
         return before, self.head_revision()
 
     def ensure_schema(self) -> None:
-        """Create a new database's schema; refuse, saying what to run, when an existing one is older."""
+        """Create a new database's schema; refuse, saying what to run, when an existing one is older.
+
+        Safe when several processes open a new database at once: the schema is made under the schema
+        lock by the first one, and the others, once they get the lock, find it made and go on.
+        """
         try:
             current = self.current_revision()
             if current is None:
-                with self.engine.connect() as conn:
-                    tables = set(inspect(conn).get_table_names())
-                if tables - {"alembic_version"}:
-                    raise DatabaseError(
-                        f"{self.url} holds tables that consultflow did not create "
-                        f"({', '.join(sorted(tables)[:5])}...); "
-                        "point --db at an empty or consultflow database"
-                    )
-                self.upgrade()
-                return
+                with self._schema_lock() as conn:
+                    current = _stamped_revision(conn, self.url)
+                    if current is None:
+                        tables = set(inspect(conn).get_table_names())
+                        if tables - {"alembic_version"}:
+                            raise DatabaseError(
+                                f"{self.url} holds tables that consultflow did not create "
+                                f"({', '.join(sorted(tables)[:5])}...); "
+                                "point --db at an empty or consultflow database"
+                            )
+                        self._upgrade_on(conn)
+                        return
             head = HEAD_REVISION
             if current != head:
                 raise SchemaOutdated(
@@ -169,4 +190,15 @@ class Database:
                     f"run `consultflow --db {self.url} db upgrade`"
                 )
         except SQLAlchemyError as exc:
-            raise DatabaseError(f"cannot open database {self.url}: {exc.__class__.__name__}: {exc}") from exc
+            raise DatabaseError(
+                f"cannot open database {self.url}: {exc.__class__.__name__}: {_first_line(exc)}"
+            ) from exc
+
+
+def _stamped_revision(conn: Connection, url: str) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    stamped = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    if len(stamped) > 1:
+        raise DatabaseError(f"{url} is stamped with several schema revisions: {', '.join(stamped)}")
+    return stamped[0] if stamped else None

@@ -46,6 +46,7 @@ class _Data:
     claims: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # outbox id -> (token, until)
     documents: dict[int, tuple[Document, bytes]] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    session_generations: dict[str, int] = field(default_factory=dict)  # person id -> generation
     tokens: dict[int, tuple[ApiToken, str]] = field(default_factory=dict)  # with the token hash
     secrets: dict[str, str] = field(default_factory=dict)
     next_id: int = 1
@@ -432,6 +433,31 @@ class MemoryOutboxQueue:
             counts[message.status] = counts.get(message.status, 0) + 1
         return counts
 
+    def page(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        notice: str | None = None,
+        recipients: Sequence[str] | None = None,
+        written_from: datetime | None = None,
+        written_before: datetime | None = None,
+        before_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[OutboxMessage]:
+        kept = [
+            m
+            for m in self.data.outbox.values()
+            if (status is None or m.status == status)
+            and (notice is None or m.notice == notice)
+            and (recipients is None or m.recipient_id in recipients)
+            and (written_from is None or m.created_at >= written_from)
+            and (written_before is None or m.created_at < written_before)
+            and (before_id is None or m.id < before_id)
+        ]
+        kept.sort(key=lambda m: m.id, reverse=True)
+        return kept[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+
 
 class MemoryAccounts:
     """Web accounts (``AccountStore``) in memory."""
@@ -442,10 +468,22 @@ class MemoryAccounts:
     def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> bool:
         created = person_id not in self.data.passwords
         self.data.passwords[person_id] = password_hash
+        generations = self.data.session_generations
+        generations[person_id] = 0 if created else generations.get(person_id, 0) + 1
         return created
 
     def password_hash(self, person_id: str) -> str | None:
         return self.data.passwords.get(person_id)
+
+    def session_state(self, person_id: str) -> tuple[str, int] | None:
+        stored = self.data.passwords.get(person_id)
+        return None if stored is None else (stored, self.data.session_generations.get(person_id, 0))
+
+    def end_sessions(self, person_id: str, now: datetime) -> bool:
+        if person_id not in self.data.passwords:
+            return False
+        self.data.session_generations[person_id] = self.data.session_generations.get(person_id, 0) + 1
+        return True
 
     def with_accounts(self) -> set[str]:
         return set(self.data.passwords)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, Select, and_, func, or_, select, update
 
-from engine.records import OutboxMessage
+from engine.records import OutboxMessage, OutboxStatus
 from storage.repository import OUTBOX, outbox_from_row
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -40,15 +41,27 @@ class OutboxQueue:
             .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
             .limit(limit)
         )
-        if self.is_postgres:
-            candidates = candidates.with_for_update(skip_locked=True)
+        chosen = self._chosen(candidates)
+        if chosen is None:
+            return []
         rows = self.conn.execute(
             update(OUTBOX)
-            .where(OUTBOX.c.id.in_(candidates.scalar_subquery()), OUTBOX.c.status == PENDING)
+            .where(OUTBOX.c.id.in_(chosen), OUTBOX.c.status == PENDING)
             .values(claimed_by=token, claimed_until=now + lease)
             .returning(*OUTBOX.c)
         )
         return sorted((outbox_from_row(r) for r in rows), key=lambda m: m.id)
+
+    def _chosen(self, candidates: Select[Any]) -> list[int] | ScalarSelect[Any] | None:
+        """The ids to claim. PostgreSQL: locked and read first, in a statement of their own (None: none due).
+        Inside ``UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`` the planner may run the
+        subquery once per row, each run skipping the rows the previous ones locked: far more than ``n`` rows
+        were claimed, longer than a dispatcher can send them within its lease. SQLite: one statement (the
+        write lock is already held)."""
+        if not self.is_postgres:
+            return candidates.scalar_subquery()
+        ids = [int(row[0]) for row in self.conn.execute(candidates.with_for_update(skip_locked=True))]
+        return ids or None
 
     def _mine(self, message_id: int, token: str) -> ColumnElement[bool]:
         return and_(OUTBOX.c.id == message_id, OUTBOX.c.claimed_by == token, OUTBOX.c.status == PENDING)
@@ -115,3 +128,38 @@ class OutboxQueue:
     def counts(self) -> dict[str, int]:
         rows = self.conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
         return {status: int(count) for status, count in rows}
+
+    def page(
+        self,
+        *,
+        status: OutboxStatus | None = None,
+        notice: str | None = None,
+        recipients: Sequence[str] | None = None,
+        written_from: datetime | None = None,
+        written_before: datetime | None = None,
+        before_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[OutboxMessage]:
+        """Messages matching every filter given, newest first (see ``engine.ports.OutboxQueue.page``).
+
+        Each filter has an index that leads with its column and ends with ``id`` (migration 0004), so
+        the newest-first walk over one filter reads only the rows it returns.
+        """
+        query = select(OUTBOX)
+        if status is not None:
+            query = query.where(OUTBOX.c.status == status)
+        if notice is not None:
+            query = query.where(OUTBOX.c.notice == notice)
+        if recipients is not None:
+            if not recipients:
+                return []
+            query = query.where(OUTBOX.c.recipient_id.in_(list(recipients)))
+        if written_from is not None:
+            query = query.where(OUTBOX.c.created_at >= written_from)
+        if written_before is not None:
+            query = query.where(OUTBOX.c.created_at < written_before)
+        if before_id is not None:
+            query = query.where(OUTBOX.c.id < before_id)
+        query = query.order_by(OUTBOX.c.id.desc()).offset(max(offset, 0)).limit(max(limit, 0))
+        return [outbox_from_row(r) for r in self.conn.execute(query)]

@@ -157,7 +157,14 @@ class OutboxRow(SQLModel, table=True):
     """One e-mail to one recipient, written in the transaction of the step that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # The desk's listing: each filter walks its index newest first (storage/outbox.py, page).
+        Index("ix_outbox_status_id", "status", "id"),
+        Index("ix_outbox_notice_id", "notice", "id"),
+        Index("ix_outbox_recipient", "recipient_id", "id"),
+        Index("ix_outbox_created", "created_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     instance_id: str = Field(foreign_key="instance.id", nullable=False)
     audit_id: int | None = Field(default=None)

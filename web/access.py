@@ -4,7 +4,8 @@ the desk adds who may read the directory, run the outbox and generate the Chair'
 from __future__ import annotations
 
 from engine import Engine, Instance, Person
-from web.errors import NotPermitted, NotVisible
+from engine.errors import InstanceNotFound
+from web.errors import NotPermitted
 
 GROUP_ROLES = frozenset({"secretariat", "chair", "vice_chair", "member_state", "council"})
 REPORT_ROLES = frozenset({"secretariat", "chair"})
@@ -50,6 +51,8 @@ class Visibility:
         return seen
 
     def check(self, instance: Instance, person: Person) -> Instance:
+        """The instance if the person may see it; else the very refusal an unknown id gets (404, same words,
+        same error name), so that a refusal does not tell that the instance exists."""
         if not self.sees(instance, person):
-            raise NotVisible(f"{instance.id} is not visible to {person.id}: its workflow is for the Group only")
+            raise InstanceNotFound(f"no instance '{instance.id}' (see `consultflow list`)")
         return instance

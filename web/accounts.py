@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -72,23 +73,30 @@ class AccountService:
         """The person and their session fingerprint when the password is theirs; None otherwise."""
         with self.engine.storage.read() as unit:
             person = unit.records.person(person_id)
-            stored = unit.accounts.password_hash(person_id) if person is not None else None
-        if not self.passwords.verify(stored, password) or person is None or stored is None:
+            state = unit.accounts.session_state(person_id) if person is not None else None
+        if state is None or not self.passwords.verify(state[0], password) or person is None:
             return None
-        if self.passwords.needs_rehash(stored):
+        if self.passwords.needs_rehash(state[0]):
             self.set_password(person_id, password)
             with self.engine.storage.read() as unit:
-                stored = unit.accounts.password_hash(person_id) or stored
-        return person, fingerprint(stored)
+                state = unit.accounts.session_state(person_id) or state
+        return person, fingerprint(*state)
 
     def session_person(self, person_id: str, session_fingerprint: str | None) -> Person | None:
-        """The person a session cookie names, while their password is the one it was issued for."""
+        """The person a session cookie names, while their password and session generation are the ones
+        it was issued for (a log-out or a new password ends it)."""
         with self.engine.storage.read() as unit:
             person = unit.records.person(person_id)
-            stored = unit.accounts.password_hash(person_id) if person is not None else None
-        if person is None or stored is None or fingerprint(stored) != session_fingerprint:
+            state = unit.accounts.session_state(person_id) if person is not None else None
+        if person is None or state is None or not hmac.compare_digest(fingerprint(*state), session_fingerprint or ""):
             return None
         return person
+
+    def end_sessions(self, person_id: str) -> None:
+        """Log the person out everywhere: every session cookie issued to them stops working."""
+        now = aware_utc(self.engine.clock.now())
+        with self.engine.storage.write() as unit:
+            unit.accounts.end_sessions(person_id, now)
 
     def with_accounts(self) -> set[str]:
         with self.engine.storage.read() as unit:

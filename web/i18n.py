@@ -90,7 +90,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "outbox.pages": "Pages of the outbox",
         "outbox.copy": "cc: copy for information",
         "outbox.attempts": "{count} attempt(s)",
-        "outbox.capped": "The filters searched the first 20,000 messages only: narrow by status to see the others.",
         "outbox.range": "Messages {first}–{last}",
         "inst.search": "Title contains",
         "col.name": "Name",
@@ -276,9 +275,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "outbox.pages": "Pages de la boîte d'envoi",
         "outbox.copy": "cc : copie pour information",
         "outbox.attempts": "{count} tentative(s)",
-        "outbox.capped": (
-            "Les filtres n'ont parcouru que les 20 000 premiers messages : filtrez par statut pour voir les autres."
-        ),
         "outbox.range": "Messages {first} à {last}",
         "inst.search": "Le titre contient",
         "col.name": "Nom",

@@ -54,7 +54,7 @@ def _login(request: Request, form: FormData) -> Response:
         f"address:{address}": desk.settings.login_attempts * 4,
     }
     t = translator(language_for(None, request.headers.get("accept-language")))
-    wait = desk.limiter.retry_after(limits)
+    wait = desk.limiter.attempt(limits)  # counted as a failure now, taken back on success
     if wait > 0:
         response = render(
             request,
@@ -69,10 +69,9 @@ def _login(request: Request, form: FormData) -> Response:
         return response
     found = desk.accounts.authenticate(person_id, str(form.get("password") or ""))
     if found is None:
-        desk.limiter.failed(limits)
         return render(request, "login.html", None, 401, next=target, error=t("login.failed"), given_person=person_id)
     person, fingerprint = found
-    desk.limiter.succeeded(f"person:{person_id}")
+    desk.limiter.succeeded(f"person:{person_id}", limits)
     response = RedirectResponse(target, status_code=303)
     set_session(response, desk, Session(Session.anonymous().nonce, person.id, fingerprint))
     return response
@@ -82,8 +81,13 @@ def _login(request: Request, form: FormData) -> Response:
 async def logout(request: Request) -> Response:
     form = await _form(request)
     check_csrf(request, form)
+    desk = desk_of(request)
+    session = session_of(request)
+    if session is not None and session.person_id is not None:
+        # Server-side: the cookie we replace may have been copied; raising the generation ends it too.
+        await run_in_threadpool(desk.accounts.end_sessions, session.person_id)
     response = RedirectResponse("/login", status_code=303)
-    set_session(response, desk_of(request), Session.anonymous())
+    set_session(response, desk, Session.anonymous())
     return response
 
 

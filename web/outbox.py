@@ -1,20 +1,21 @@
 """The outbox as the secretariat sees it on the desk: counts by status, and one page of messages at a time,
-filtered by status, notice, recipient and the day they were written, each with its rendered subject.
+newest first, filtered by status, notice, recipient and the day they were written, each with its rendered
+subject.
 
-The engine's outbox query knows a status, an instance and a limit, oldest first, and nothing else (see
-``Engine.outbox``). So a page of an unfiltered or status-only listing reads exactly the rows up to that
-page through the database; the other filters are applied here on at most ``SCAN_LIMIT`` rows, and the page
-says so when that cap was reached. A paged, filtered, newest-first query belongs in storage (with indexes
-on the columns filtered); until it exists this module is the one place that has to change.
+The filtering and paging happen in storage (``OutboxQueue.page``, index-backed), so a page costs about the
+same with 1,000 or 100,000 messages. The person filter is a part of a name, address or directory id: it is
+matched here against the directory (hundreds of people, not the outbox's rows) and handed to storage as
+the matching ids.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine import Engine, OutboxMessage
+from engine import Engine, OutboxMessage, Person
 from engine.errors import ConsultflowError
 from engine.records import OutboxStatus
 from notifications.context import check_context
@@ -22,7 +23,6 @@ from notifications.outbox import outbox_counts
 from notifications.rendering import render_notice
 
 PER_PAGE = 50
-SCAN_LIMIT = 20_000  # rows read to apply the filters the storage query lacks (notice, person, dates)
 
 
 def outbox_listing(
@@ -41,31 +41,27 @@ class OutboxFilter:
     since: date | None = None  # written on or after this day (the body's calendar)
     until: date | None = None  # written on or before this day
 
-    @property
-    def in_storage_only(self) -> bool:
-        """Whether the storage query alone answers it (no filter applied here)."""
-        return not (self.notice or self.person or self.since or self.until)
-
-    def keeps(self, message: OutboxMessage, zone: ZoneInfo) -> bool:
-        if self.notice and message.notice != self.notice:
-            return False
+    def recipients(self, people: Sequence[Person]) -> list[str] | None:
+        """The directory ids the person filter names (None: no person filter)."""
         wanted = self.person.casefold()
-        if wanted and not any(
-            wanted in v.casefold() for v in (message.to_name, message.to_email, message.recipient_id)
-        ):
-            return False
-        day = message.created_at.astimezone(zone).date()
-        return not ((self.since and day < self.since) or (self.until and day > self.until))
+        if not wanted:
+            return None
+        return [p.id for p in people if any(wanted in v.casefold() for v in (p.name, p.email, p.id))]
+
+    def written(self, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+        """The [from, before) instants of the days asked for, in the body's calendar."""
+        start = datetime.combine(self.since, time(), zone) if self.since else None
+        end = datetime.combine(self.until + timedelta(days=1), time(), zone) if self.until else None
+        return start, end
 
 
 @dataclass(frozen=True)
 class OutboxPage:
-    """One page of messages, whether there is a next one, and whether the filters hit the scan cap."""
+    """One page of messages and whether there is a next one."""
 
     messages: tuple[OutboxMessage, ...]
     page: int
     has_next: bool
-    capped: bool
     first: int  # 1-based position of the first message shown
 
     @property
@@ -75,15 +71,19 @@ class OutboxPage:
 
 def outbox_page(engine: Engine, wanted: OutboxFilter, page: int, per_page: int = PER_PAGE) -> OutboxPage:
     skip = (page - 1) * per_page
-    if wanted.in_storage_only:
-        rows = engine.outbox(status=wanted.status, limit=skip + per_page + 1)
-        shown = rows[skip : skip + per_page]
-        return OutboxPage(tuple(shown), page, len(rows) > skip + per_page, False, skip + 1)
-    zone = engine.catalogue.body.calendar.zone()
-    rows = engine.outbox(status=wanted.status, limit=SCAN_LIMIT)
-    kept = [m for m in rows if wanted.keeps(m, zone)]
-    shown = kept[skip : skip + per_page]
-    return OutboxPage(tuple(shown), page, len(kept) > skip + per_page, len(rows) >= SCAN_LIMIT, skip + 1)
+    recipients = wanted.recipients(engine.people()) if wanted.person else None
+    written_from, written_before = wanted.written(engine.catalogue.body.calendar.zone())
+    with engine.storage.read() as unit:
+        rows = unit.outbox.page(
+            status=wanted.status,
+            notice=wanted.notice or None,
+            recipients=recipients,
+            written_from=written_from,
+            written_before=written_before,
+            offset=skip,
+            limit=per_page + 1,
+        )
+    return OutboxPage(tuple(rows[:per_page]), page, len(rows) > per_page, skip + 1)
 
 
 def subject_of(message: OutboxMessage) -> str:

@@ -15,7 +15,7 @@ from engine import Instance, Person
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.diagram import mermaid
-from engine.errors import ConsultflowError, GuardFailed, UnknownWorkflow
+from engine.errors import ConsultflowError, GuardFailed, InstanceNotFound, UnknownWorkflow
 from engine.records import OUTBOX_STATUSES, as_outbox_status
 from notifications.outbox import outbox_counts, retry_message
 from reports import generate_report, languages
@@ -43,7 +43,7 @@ router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 NameFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]*$")]
 STATUSES = OUTBOX_STATUSES
-_PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible)
+_PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible, InstanceNotFound)  # hidden and unknown: the same 404
 
 
 def _see_other(url: str) -> Response:

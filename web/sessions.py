@@ -1,8 +1,10 @@
 """Browser sessions in signed cookies (itsdangerous), and the CSRF token every form carries.
 
 The cookie holds a random nonce, and once logged in the person's id and a fingerprint of their password
-hash (changing the password ends every session). The CSRF token is an HMAC of the nonce: a page of ours
-can put it in a form, another site cannot read it, and it changes at every log-in.
+hash and session generation, checked against the database on every request: changing the password or
+logging out raises the generation, so every cookie issued before (also one copied elsewhere) stops
+working. The CSRF token is an HMAC of the nonce: a page of ours can put it in a form, another site cannot
+read it, and it changes at every log-in.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ class Session:
         return cls(secrets.token_urlsafe(18))
 
 
-def fingerprint(password_hash: str) -> str:
-    """A short digest of a password hash, so that a new password invalidates older sessions."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def fingerprint(password_hash: str, generation: int = 0) -> str:
+    """A short digest of a password hash and the account's session generation: a new password, or a
+    log-out (which raises the generation in the database), invalidates every session issued before."""
+    return hashlib.sha256(f"{generation}:{password_hash}".encode()).hexdigest()[:16]
 
 
 class SessionCodec:

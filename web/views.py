@@ -50,7 +50,7 @@ class InstanceDetail:
 def visible_instance(
     engine: Engine, instance_id: str, person: Person, visibility: Visibility | None = None
 ) -> Instance:
-    """The instance, or NotVisible when its definition keeps it from this person."""
+    """The instance; InstanceNotFound, as for an unknown id, when its definition keeps it from this person."""
     return (visibility or Visibility(engine)).check(engine.get(instance_id), person)
 
 

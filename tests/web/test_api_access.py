@@ -43,7 +43,7 @@ def calls(w: World, site: Site) -> list[Call]:
             },
             outsider="ms.fr",
         ),
-        Call("GET", "/api/instances/{instance_id}", f"/api/instances/{m}", outsider="sh.isoc"),
+        Call("GET", "/api/instances/{instance_id}", f"/api/instances/{m}", outsider="sh.isoc", refused_with=404),
         Call(
             "POST",
             "/api/instances/{instance_id}/fire",
@@ -51,13 +51,26 @@ def calls(w: World, site: Site) -> list[Call]:
             {"trigger": "submit_contribution", "fields": {"title": "Views"}},
             outsider="sec.alice",
         ),
-        Call("GET", "/api/instances/{instance_id}/history", f"/api/instances/{m}/history", outsider="sh.isoc"),
-        Call("GET", "/api/instances/{instance_id}/documents", f"/api/instances/{m}/documents", outsider="sh.isoc"),
+        Call(
+            "GET",
+            "/api/instances/{instance_id}/history",
+            f"/api/instances/{m}/history",
+            outsider="sh.isoc",
+            refused_with=404,
+        ),
+        Call(
+            "GET",
+            "/api/instances/{instance_id}/documents",
+            f"/api/instances/{m}/documents",
+            outsider="sh.isoc",
+            refused_with=404,
+        ),
         Call(
             "GET",
             "/api/instances/{instance_id}/documents/{document_id}",
             f"/api/instances/{m}/documents/{w.document}",
             outsider="sh.isoc",
+            refused_with=404,  # a hidden instance answers as an unknown one (no existence oracle)
         ),
         Call(
             "POST",
@@ -66,7 +79,13 @@ def calls(w: World, site: Site) -> list[Call]:
             {"language": "en"},
             outsider="ms.fr",
         ),
-        Call("GET", "/api/instances/{instance_id}/report", f"/api/instances/{m}/report", outsider="sh.isoc"),
+        Call(
+            "GET",
+            "/api/instances/{instance_id}/report",
+            f"/api/instances/{m}/report",
+            outsider="sh.isoc",
+            refused_with=404,
+        ),
         Call("GET", "/api/deadlines", "/api/deadlines?days=60", outsider="sh.isoc", refused_with=200),
         Call("GET", "/api/outbox", "/api/outbox", outsider="ms.fr"),
         Call("POST", "/api/outbox/{message_id}/retry", f"/api/outbox/{w.failed_notice}/retry", outsider="chair"),

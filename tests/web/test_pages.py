@@ -161,9 +161,10 @@ def test_a_stakeholder_never_sees_the_group_records(session_client: Clients, wor
     """The meeting page, its document and the directory are refused to a stakeholder; lists leave them out."""
     sh = session_client("sh.isoc")
     page = sh.get(f"/instances/{world.meeting}")
-    assert page.status_code == 403 and "not visible" in page.text and "DM-18/1000" not in page.text
+    # A hidden instance answers exactly as an unknown one: its existence is not given away.
+    assert page.status_code == 404 and "no instance" in page.text and "DM-18/1000" not in page.text
     document = sh.get(f"/instances/{world.meeting}/documents/{world.document}")
-    assert document.status_code == 403 and b"Draft agenda" not in document.content
+    assert document.status_code == 404 and b"Draft agenda" not in document.content
     assert sh.get("/people").status_code == 403
     assert world.meeting not in sh.get("/instances").text
     assert world.meeting not in sh.get("/").text
