@@ -148,3 +148,15 @@ class UnknownTrigger(NotAllowed):
     def __init__(self, workflow: str, trigger: str, known: Iterable[str]) -> None:
         self.workflow, self.trigger = workflow, trigger
         super().__init__(f"'{trigger}' is not a trigger of workflow {workflow} (triggers: {', '.join(known)})")
+
+
+class KeyReused(Conflict):
+    """An idempotency key already answered another call: a retry must repeat the same call."""
+
+    def __init__(self, key: str, first: str, this: str) -> None:  # Conflict.__init__ speaks of versions
+        self.key = key
+        ConsultflowError.__init__(
+            self,
+            f"idempotency key {key!r} was first used for {first}, not for {this}: "
+            "use a new key for a new call (nothing was written)",
+        )

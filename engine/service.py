@@ -9,6 +9,8 @@ timers and outbox rows commit together or not at all. The application opens the 
 from __future__ import annotations
 
 import builtins
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +22,7 @@ from engine.council_order import QueueEntry, queue_around, refuse_out_of_order
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.directory import validate_people
-from engine.errors import DuplicateRow, InstanceNotFound, PersonNotFound
+from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, PersonNotFound
 from engine.execution import execute
 from engine.invariants import check_touched
 from engine.planning import OutboxDraft, Planner, StepPlan
@@ -162,13 +164,14 @@ class Engine:
         """Fire ``trigger`` on an instance as ``actor``; everything the step causes commits with it, or nothing.
         ``note`` stays in the audit trail; ``message`` is shown to the recipients of the step's notices."""
         at = self._now(now)
+        call = _call_of(idempotency_key, instance_id, trigger, actor, fields) if idempotency_key is not None else None
         try:
             with self.storage.write() as unit:
                 records = unit.records
                 if idempotency_key is not None:
                     first = records.idempotent_result(idempotency_key)
                     if first is not None:
-                        return _instance_from_data(first)
+                        return _first_result(idempotency_key, first, call)
                 plan = self.planner(records, at).fire(
                     instance_id,
                     trigger,
@@ -180,7 +183,8 @@ class Engine:
                 )
                 audit_id = self.execute(plan, records)
                 if idempotency_key is not None:
-                    records.remember_idempotency(idempotency_key, instance_id, audit_id, _instance_data(plan.after), at)
+                    result = {"instance": _instance_data(plan.after), "call": call}
+                    records.remember_idempotency(idempotency_key, instance_id, audit_id, result, at)
                 return plan.after
         except DuplicateRow:
             if idempotency_key is None:
@@ -189,7 +193,7 @@ class Engine:
                 first = unit.records.idempotent_result(idempotency_key)
             if first is None:
                 raise
-            return _instance_from_data(first)
+            return _first_result(idempotency_key, first, call)
 
     # -- directory ------------------------------------------------------------------------------------
 
@@ -312,6 +316,37 @@ class Engine:
         if content is None:
             raise InstanceNotFound(f"no document {document_id}")
         return content
+
+
+IDEMPOTENCY_KEY_MAX = 200  # characters, on every backend (the PostgreSQL column holds no more)
+
+
+def _call_of(
+    key: str, instance_id: str, trigger: str, actor: str | Person, fields: Mapping[str, object] | None
+) -> dict[str, Any]:
+    """What a fire with an idempotency key was asked to do: a retry must ask the same."""
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise FieldError(f"idempotency key: 1 to {IDEMPOTENCY_KEY_MAX} printable characters, got {len(key)}")
+    given = json.dumps(dict(fields or {}), sort_keys=True, default=str)
+    return {
+        "instance": instance_id,
+        "trigger": trigger,
+        "actor": actor if isinstance(actor, str) else actor.id,
+        "fields": hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest(),
+    }
+
+
+def _first_result(key: str, first: Mapping[str, Any], call: Mapping[str, Any] | None) -> Instance:
+    """The first result of a call with this key, if this is the same call (rows written before calls were
+    recorded hold the instance alone, and are returned as they are)."""
+    if "call" not in first:
+        return _instance_from_data(first)
+    if call is not None and first["call"] != call:
+        was, now = first["call"], call
+        same_step = (was["trigger"], was["instance"]) == (now["trigger"], now["instance"])
+        this = f"'{now['trigger']}' on {now['instance']}" + (" with other values or by another person" * same_step)
+        raise KeyReused(key, f"'{was['trigger']}' on {was['instance']}", this)
+    return _instance_from_data(first["instance"])
 
 
 def _instance_data(instance: Instance) -> dict[str, Any]:

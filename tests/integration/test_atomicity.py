@@ -7,7 +7,15 @@ from collections.abc import Callable
 import pytest
 
 from engine import Engine
-from engine.errors import ConsultflowError, FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
+from engine.errors import (
+    ConsultflowError,
+    FieldError,
+    GuardFailed,
+    KeyReused,
+    RoleNotAllowed,
+    TriggerNotAllowed,
+    UnknownTrigger,
+)
 from storage.repository import Store
 from storage.unit import database_of
 from tests.conftest import at
@@ -134,6 +142,36 @@ def test_idempotency_key_returns_the_first_result(engine: Engine, make_engine: C
     assert again == first
     assert len(engine.get(s.meeting.id).fields["contributions"]) == 1  # type: ignore[arg-type]
     assert [h.trigger for h in engine.history(s.meeting.id)].count("submit_contribution") == 1
+
+
+
+@pytest.mark.parametrize(
+    ("instance", "trigger", "fields", "words"),
+    [
+        ("topic", "withdraw", {}, "'withdraw' on topic-"),
+        ("meeting", "submit_contribution", {"title": "twice"}, "with other values or by another person"),
+    ],
+)
+def test_an_idempotency_key_reused_for_another_call_is_refused(
+    engine: Engine, instance: str, trigger: str, fields: dict[str, object], words: str
+) -> None:
+    """fire(A, key=k) then fire(B, other, key=k) used to return A and fire nothing: now a clear conflict."""
+    s = convene(engine)
+    key = "ms.fr/contribution/1"
+    engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "once"}, now=at("2019-01-05"),
+                idempotency_key=key)  # fmt: skip
+    before = snapshot(engine)
+    target = s.meeting.id if instance == "meeting" else s.topic.id
+    with pytest.raises(KeyReused, match="was first used for 'submit_contribution' on meeting_cycle-") as refused:
+        engine.fire(target, trigger, "ms.fr", fields, now=at("2019-01-06"), idempotency_key=key)
+    assert words in str(refused.value) and snapshot(engine) == before
+
+
+def test_an_idempotency_key_has_the_same_bound_on_every_backend(engine: Engine) -> None:
+    s = convene(engine)
+    with pytest.raises(FieldError, match="idempotency key: 1 to 200 printable characters, got 201"):
+        engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "x"}, now=at("2019-01-05"),
+                    idempotency_key="k" * 201)  # fmt: skip
 
 
 def test_expected_version_conflict_writes_nothing(engine: Engine) -> None:
