@@ -61,6 +61,10 @@ def execute(plan: StepPlan, records: RecordStore, definition_id: DefinitionIds, 
                 for t in plan.timers.add
             ]
         )
+    if plan.stale_reminders:
+        records.supersede_outbox(
+            after.id, plan.stale_reminders, f"superseded by {audit.trigger} (#{audit_id}): the reminder no longer fits"
+        )
     write_notices(records, after.id, plan.notices, audit.at, audit_id=audit_id)
     for effect in plan.effects:
         execute(effect, records, definition_id, caused_by=audit_id)

@@ -80,6 +80,9 @@ class StepPlan:
     timers: TimerChanges
     notices: tuple[OutboxDraft, ...]
     effects: tuple[StepPlan, ...] = ()  # caused by this step, written after it, in this order
+    # Reminders of this instance still queued that the step makes wrong (it moves dates or the state): never
+    # sent. Notices of steps stay: they record what happened, and remain true as history.
+    stale_reminders: tuple[str, ...] = ()
 
     @property
     def is_start(self) -> bool:
@@ -302,10 +305,14 @@ class Planner:
         effects = tuple(
             plan for effect in step.spec.effects for plan in self._effect(effect, definition, after, actor, depth)
         )
+        reminders = tuple(sorted({t.notice for t in definition.timers if t.notice is not None}))
+        dated = {f.name for f in definition.fields.values() if f.type in ("date", "datetime")}
+        moves = step.from_state != step.to_state or "deadlines" in changes or bool(dated & set(step.changes))
         return StepPlan(
             before=before,
             after=after,
             definition=definition,
+            stale_reminders=reminders if before is not None and moves else (),
             audit=AuditDraft(self.now, actor, step.role, step.trigger, step.from_state, step.to_state, note, changes),
             refs=refs,
             timers=timers or TimerChanges(),

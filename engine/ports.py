@@ -112,6 +112,11 @@ class RecordStore(RecordReader, Protocol):
 
     def insert_outbox(self, rows: Sequence[Mapping[str, object]]) -> None: ...
 
+    def supersede_outbox(self, instance_id: str, notices: Sequence[str], reason: str) -> int:
+        """Mark the instance's pending messages of these notices ``superseded`` (never to be sent), saying why;
+        returns how many."""
+        ...
+
     def outbox(
         self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
     ) -> list[OutboxMessage]: ...

@@ -9,8 +9,9 @@ from typing import Literal
 
 TimerStatus = Literal["pending", "fired", "skipped", "cancelled"]
 TimerKind = Literal["reminder", "transition"]
-OutboxStatus = Literal["pending", "sent", "failed"]
-OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "sent", "failed")
+# superseded: a queued reminder that a later step made wrong (new dates, a new state); it is never sent.
+OutboxStatus = Literal["pending", "sent", "failed", "superseded"]
+OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "sent", "failed", "superseded")
 
 
 def as_outbox_status(text: object) -> OutboxStatus | None:

@@ -241,6 +241,14 @@ class MemoryRecords:
             values = {k: v for k, v in row.items() if k not in ("audit_id", "timer_id")}
             self.data.outbox[message_id] = OutboxMessage(id=message_id, **values)  # type: ignore[arg-type]
 
+    def supersede_outbox(self, instance_id: str, notices: Sequence[str], reason: str) -> int:
+        wanted, count = set(notices), 0
+        for message_id, m in list(self.data.outbox.items()):
+            if m.instance_id == instance_id and m.status == "pending" and m.notice in wanted:
+                self.data.outbox[message_id] = replace(m, status="superseded", last_error=reason[:2000])
+                count += 1
+        return count
+
     def outbox(
         self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
     ) -> list[OutboxMessage]:

@@ -340,6 +340,16 @@ class Store:
         if rows:
             self.conn.execute(insert(OUTBOX), [dict(r) for r in rows])
 
+    def supersede_outbox(self, instance_id: str, notices: Sequence[str], reason: str) -> int:
+        if not notices:
+            return 0
+        result = self.conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.instance_id == instance_id, OUTBOX.c.status == "pending", OUTBOX.c.notice.in_(notices))
+            .values(status="superseded", last_error=reason[:2000], claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount)
+
     def outbox(
         self, status: OutboxStatus | None = None, instance_id: str | None = None, limit: int = 1000
     ) -> list[OutboxMessage]:

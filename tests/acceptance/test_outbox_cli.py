@@ -85,7 +85,7 @@ def test_list_filters_by_status_and_instance(cli: Cli) -> None:
     text = cli.run("outbox", "list", "--instance", meeting).stdout
     assert "Иван Петров <ivan.petrov@mid.example>" in text and "pending" in text
     refused = cli.run("outbox", "list", "--status", "lost", code=1)
-    assert refused.stderr.strip() == "error: --status must be one of pending, sent, failed, not 'lost'"
+    assert refused.stderr.strip() == "error: --status must be one of pending, sent, failed, superseded, not 'lost'"
 
 
 def test_a_550_then_retry_puts_the_message_back_in_the_queue(cli: Cli, tmp_path: Path) -> None:

@@ -72,7 +72,11 @@ def test_reminders_r01_to_r05_come_due_on_the_dates_of_domain_5(engine: Engine) 
             assert engine.get(meeting).state == "contributions_closed"  # R04 exists only from here on
         if key == "R04":
             engine.fire(
-                meeting, "publish_documents", "sec.alice", {"documents_link": "x"}, now=geneva("2019-01-25T10:00")
+                meeting,
+                "publish_documents",
+                "sec.alice",
+                {"documents_link": "https://docs.example/12"},
+                now=geneva("2019-01-25T10:00"),
             )
     assert [t for t in engine.timers(meeting) if t.status == "pending"] == []
 

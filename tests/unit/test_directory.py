@@ -26,7 +26,7 @@ def test_a_good_file_reads_every_person() -> None:
         ("x,X,a@b.example,en,member_state,,", "needs the Member State they represent"),
         ("system,X,a@b.example,en,chair,,", "'system' cannot be used as a person id"),
         (",X,a@b.example,en,chair,,", "missing id"),
-        ('x,"X\nY",a@b.example,en,chair,,', "name contains a line break"),
+        ('x,"X\nY",a@b.example,en,chair,,', "name: contains a line break"),
         ("x,X,=?utf-8?q?a=0A?=@b.example,en,chair,,", "is not a valid e-mail address"),
     ],
 )
