@@ -5,7 +5,8 @@ One batch (:meth:`Dispatcher.send_due`):
 1. claim up to ``batch`` due rows for ``lease`` in one short write transaction (``OutboxQueue.claim``;
    two dispatchers never hold the same row);
 2. outside any transaction, for each row in turn: ``check_context`` -> ``render_notice`` ->
-   ``build_message`` -> ``MailSender.send``, over one connection kept open between messages;
+   ``build_message`` (in a worker thread, so the event loop stays free) -> ``MailSender.send``, over one
+   connection kept open between messages;
 3. record each result in its own short transaction: ``sent`` once the server accepted the message;
    a temporary failure is retried at ``next_attempt`` (exponential backoff with jitter) until
    ``should_give_up``; a permanent one (5xx) is ``failed`` with the server's reply. A
@@ -250,7 +251,12 @@ class Dispatcher:
 
     async def _deliver(self, row: OutboxMessage, work: _Batch) -> Outcome:
         try:
-            message, envelope_to = self._prepare(row)
+            # Off the event loop: rendering and building are bounded (notifications.rendering caps subjects and
+            # values), but still CPU work that must not delay timers, other tasks or SIGTERM.
+            message, envelope_to = await asyncio.to_thread(self._prepare, row)
+        except asyncio.CancelledError:
+            self._db(lambda q: q.release([row.id], self.token))  # nothing was sent: give it back at once
+            raise
         except NotificationError as exc:
             return await self._record(row, "failed", f"not sent: {exc}")
         except Exception as exc:  # a bug in one notice must not block the queue: fail it, keep going

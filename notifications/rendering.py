@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar, cast
 
 import jinja2
+import markupsafe
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifications.context import LANGUAGES, NoticeContext
@@ -25,6 +27,13 @@ from notifications.filters import template_filters
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FALLBACK_LANGUAGE = "en"
 PARTS = ("subject.txt", "body.txt", "body.html")
+MAX_SUBJECT = 200
+"""The longest subject sent, in characters: past it the subject is cut with an ellipsis and given whole in the body."""
+MAX_VALUE_CHARS = 20_000
+"""The longest string a template is given (the engine's limit for multi-line text); see ``capped``."""
+ELLIPSIS = "\u2026"
+T = TypeVar("T")
+_BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
 _NOTICE_FILE = re.compile(r"^(?P<id>[NR]\d{2}[a-z]?)\.subject\.txt$")
 
 
@@ -95,9 +104,53 @@ def render_notice(notice_id: str, language: str, context: NoticeContext) -> Rend
         missing = next(p for p in PARTS if not (TEMPLATES_DIR / used / f"{notice_id}.{p}").is_file())
         raise TemplateMissing(notice_id, language, f"{notice_id}.{missing}")
     env = environment(used)
-    variables = {**context, "fields": context["instance"]["fields"]}
+    variables = capped({**context, "fields": context["instance"]["fields"]})
     subject, text, html = (_render(env, notice_id, used, part, variables) for part in PARTS)
-    return RenderedNotice(subject=subject.strip(" "), text=_tidy(text), html=html, language_used=used)
+    return bounded(RenderedNotice(subject=subject.strip(" "), text=_tidy(text), html=html, language_used=used))
+
+
+def capped(value: T) -> T:
+    """``value`` with every string in it cut at MAX_VALUE_CHARS characters (marked with an ellipsis).
+
+    The engine refuses longer values where they enter (text 500, multi-line text 20,000 characters), so this
+    only shortens values stored before it did: one such value must not make every notice that shows it
+    megabytes long and slow to build.
+    """
+    if isinstance(value, str):
+        return value if len(value) <= MAX_VALUE_CHARS else cast(T, value[: MAX_VALUE_CHARS - 1] + ELLIPSIS)
+    if isinstance(value, dict):
+        return cast(T, {k: capped(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return cast(T, type(value)(capped(v) for v in value))
+    return value
+
+
+def short_subject(subject: str, limit: int = MAX_SUBJECT) -> str:
+    """``subject`` cut to at most ``limit`` characters, the cut marked with an ellipsis."""
+    if len(subject) <= limit:
+        return subject
+    return subject[: limit - 1].rstrip() + ELLIPSIS
+
+
+def bounded(rendered: RenderedNotice) -> RenderedNotice:
+    """The notice with its subject at most MAX_SUBJECT characters; a cut subject is given whole atop the body.
+
+    A long subject is no use in a mail client's list, and folding a long non-ASCII header is superlinear in
+    Python's email package (a 300k-character title took seconds per message): the bound keeps building a
+    message fast whatever a field holds, and the reader still gets every word.
+    """
+    if len(rendered.subject) <= MAX_SUBJECT:
+        return rendered
+    full = rendered.subject
+    short = short_subject(full)
+    if full[len(short) - 1 :] in rendered.text:  # the words cut off (a title, say) are in the body already
+        return replace(rendered, subject=short)
+    text = f"{full}\n\n{rendered.text}"
+    heading = f'<p style="font-weight:bold;">{markupsafe.escape(full)}</p>\n'
+    body = _BODY_TAG.search(rendered.html)
+    at = body.end() if body else 0
+    html = rendered.html[:at] + ("\n" if body else "") + heading + rendered.html[at:]
+    return replace(rendered, subject=short, text=text, html=html)
 
 
 def _tidy(text: str) -> str:

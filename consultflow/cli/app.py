@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.text import Text
+
+# typer 0.29 vendors click: its exceptions are only importable from here (the version is pinned in requirements.lock).
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from consultflow.cli.state import Options, errors
 from engine.errors import Conflict, ConsultflowError, DatabaseBusy, NotAllowed, NotFound
@@ -49,20 +52,78 @@ def exit_code(error: ConsultflowError) -> int:
     return 1
 
 
+MAX_ERROR_CHARS = 1000
+"""An error line longer than this is cut with an ellipsis (a refused value may be megabytes long)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: driver notes such as SQLAlchemy's "(Background on this error ...)" dropped,
+    the remaining lines joined with "; ", and cut past MAX_ERROR_CHARS."""
+    lines = [line.strip() for line in text.splitlines()]
+    kept = [line for line in lines if line and not line.startswith("(Background on this error")]
+    joined = "; ".join(kept) or text.strip()
+    return joined if len(joined) <= MAX_ERROR_CHARS else joined[: MAX_ERROR_CHARS - 1] + "\u2026"
+
+
+def _fail(prefix: str, message: str, code: int) -> NoReturn:
+    errors.print(Text.assemble((prefix, "red"), one_line(message)), soft_wrap=True)
+    sys.exit(code)
+
+
+def _usage(exc: UsageError) -> str:
+    """A usage error in one sentence, with the command's --help to see more (instead of typer's boxed panel)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "consultflow"
+    return f"{exc.format_message().rstrip('.')} (see `{where} --help`)"
+
+
+DRIVER_MODULES = ("sqlalchemy.", "sqlite3", "psycopg.", "alembic.")
+"""Where a database driver's own exceptions come from (recognised by module, so the CLI imports no driver)."""
+
+
+def _os_error(exc: OSError) -> str:
+    if exc.filename is not None and exc.strerror:
+        return f"cannot use {exc.filename}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def main() -> None:
-    """Entry point: run the app, turn every consultflow error into one line on stderr and an exit code."""
+    """Entry point: run the app, turn every error into one line on stderr and a documented exit code.
+
+    Usage errors (unknown option, missing argument, a value out of range) are bad input: exit 1, like a
+    value the engine refuses. A bug is still one line ("internal error", exit 70); ``--debug`` re-raises
+    everything with its traceback.
+    """
     from consultflow.cli import commands  # noqa: F401 - registers the sub-commands
 
     debug = "--debug" in sys.argv
     try:
-        app()  # typer reports usage errors itself (exit 2); our errors and bugs come out here
+        code = app(standalone_mode=False)  # typer raises usage errors instead of printing its box
+    except NoArgsIsHelpError as exc:  # `consultflow people`: the group's help is what was asked for
+        print(exc.format_message())
+        sys.exit(0)
+    except UsageError as exc:
+        if debug:
+            raise
+        _fail("error: ", _usage(exc), 1)
+    except ClickException as exc:
+        if debug:
+            raise
+        _fail("error: ", exc.format_message(), 1)
+    except typer.Abort:
+        _fail("error: ", "aborted", 1)
     except ConsultflowError as exc:
         if debug:
             raise
-        errors.print(Text.assemble(("error: ", "red"), str(exc)), soft_wrap=True)
-        sys.exit(exit_code(exc))
-    except Exception as exc:  # a bug: still one line, with the way to see more
+        _fail("error: ", str(exc), exit_code(exc))
+    except OSError as exc:  # the file system or the network said no: the user's to fix, not a bug
         if debug:
             raise
-        errors.print(Text.assemble(("internal error: ", "red"), f"{type(exc).__name__}: {exc} (run with --debug)"))
-        sys.exit(70)
+        _fail("error: ", _os_error(exc), 1)
+    except Exception as exc:
+        if debug:
+            raise
+        if type(exc).__module__.startswith(DRIVER_MODULES):  # storage should have translated it (see storage/db.py)
+            _fail("error: ", f"database error: {type(exc).__name__}: {exc}", 1)
+        _fail("internal error: ", f"{type(exc).__name__}: {exc} (run with --debug)", 70)  # a bug: still one line
+    if isinstance(code, int) and code != 0:  # typer.Exit(N) raised by a command
+        sys.exit(code)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from consultflow.cli.app import app
-from consultflow.cli.state import Options, console, local, parse_sets, parse_when, print_json
+from consultflow.cli.state import MAX_ROW_ID, Options, console, local, parse_sets, parse_when, print_json
 from engine.errors import ConsultflowError
 from engine.records import Instance
 
@@ -79,7 +79,10 @@ def fire(
     message: MessageOption = None,
     now: NowOption = None,
     expect_version: Annotated[
-        int | None, typer.Option("--expect-version", help="Refuse with a conflict if the instance moved past this.")
+        int | None,
+        typer.Option(
+            "--expect-version", min=0, max=MAX_ROW_ID, help="Refuse with a conflict if the instance moved past this."
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None, typer.Option("--idempotency-key", help="A retry with the same key returns the first result.")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from consultflow.cli.app import app
-from consultflow.cli.state import Options, console, local, parse_when, print_json
+from consultflow.cli.state import MAX_ROW_ID, MAX_ROWS, Options, console, local, parse_when, print_json
 from engine.clock import FixedClock
 from engine.deadlines import deadline_days
 from engine.errors import ConsultflowError, InstanceNotFound, PersonNotFound
@@ -27,7 +29,7 @@ from engine.service import Engine
 from notifications.context import LANGUAGES, NoticeContext, check_context
 from notifications.dispatcher import Dispatcher, DispatchReport, describe, describe_embedded, start_embedded_relay
 from notifications.errors import UnknownLanguage, UnknownNotice
-from notifications.outbox import retry_message
+from notifications.outbox import retry_failed, retry_message
 from notifications.rendering import RenderedNotice, render_notice
 from notifications.samples import sample_context
 from notifications.settings import mail_folder, smtp_settings_from_env
@@ -55,13 +57,14 @@ def _say(text: str) -> None:
 def send(
     ctx: typer.Context,
     now: NowOption = None,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Messages claimed per transaction.")] = 100,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=MAX_ROWS, help="Messages claimed per transaction.")] = 100,
 ) -> None:
     """Send every notice due now, then exit (a one-shot flush; `consultflow run` does it continuously).
 
     The relay comes from CONSULTFLOW_SMTP_HOST, _PORT, _TLS (starttls, tls or none), _USER, _PASSWORD and
     _SENDER; without a host, an embedded server on loopback files the mail in a Maildir and this says where.
-    Exits 1 if a message failed for good or the relay could not be reached (the rest stays queued).
+    Exits 1, with one line on stderr, when anything was not sent: a message failed for good, is to be retried
+    after a temporary failure, or the relay could not be reached (the rest stays queued).
     """
     options: Options = ctx.obj
     engine = options.engine()
@@ -101,8 +104,8 @@ def send(
             if o.result != "released":
                 _say(f"{o.result:<7} #{o.message_id:<6} {o.notice:<4} {o.to}  {o.detail}")
         _say(f"as of {local(report.now, engine.catalogue.body.calendar.zone())}: {report.summary()}")
-    if report.failed or report.relay_error:
-        raise typer.Exit(1)
+    if report.failed or report.retried or report.lost or report.relay_error:
+        raise ConsultflowError(f"not everything was sent: {report.summary()} (see `consultflow outbox list`)")
 
 
 async def _flush(dispatcher: Dispatcher) -> DispatchReport:
@@ -137,7 +140,7 @@ def list_messages(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option("--status", help="pending, sent or failed.")] = None,
     instance: Annotated[str | None, typer.Option("--instance", help="Only the notices of this instance.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many, oldest first.")] = 1000,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=MAX_ROWS, help="At most this many, oldest first.")] = 1000,
 ) -> None:
     """The outbox: each notice, its reader, its status, attempts and last error."""
     options: Options = ctx.obj
@@ -171,18 +174,66 @@ def list_messages(
 @outbox_app.command("retry")
 def retry(
     ctx: typer.Context,
-    message_id: Annotated[int, typer.Argument(metavar="ID", help="The outbox message id (`consultflow outbox list`).")],
+    message_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="ID", min=0, max=MAX_ROW_ID, help="The outbox message id (`consultflow outbox list`)."
+        ),
+    ] = None,
+    all_failed: Annotated[
+        bool, typer.Option("--all-failed", help="Every failed message instead of one (narrow with --notice, --since).")
+    ] = False,
+    notice: Annotated[
+        str | None, typer.Option("--notice", help="With --all-failed: only this notice (N01-N19, N16a, R01-R13).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="With --all-failed: only messages written on or after this ISO date (Geneva)."),
+    ] = None,
     now: NowOption = None,
 ) -> None:
-    """Put a failed message back in the queue, to be sent at the next `outbox send` or by `consultflow run`."""
+    """Put a failed message (or, with --all-failed, every failed one) back in the queue.
+
+    Queued messages go at the next `outbox send` or with `consultflow run`; after a relay misconfiguration,
+    `outbox retry --all-failed --since DATE` queues again everything that failed, in one transaction.
+    """
     options: Options = ctx.obj
+    if (message_id is None) == (not all_failed):
+        raise ConsultflowError("give one message ID or --all-failed (not both)")
+    if message_id is not None and (notice is not None or since is not None):
+        raise ConsultflowError("--notice and --since go with --all-failed, not with a message ID")
     engine = options.engine()
-    at = parse_when(now, engine.catalogue.body.calendar.zone()) or engine.clock.now()
+    zone = engine.catalogue.body.calendar.zone()
+    at = parse_when(now, zone) or engine.clock.now()
+    if message_id is None:
+        _retry_all(options, engine, at, notice, _since(since, zone))
+        return
     message = retry_message(engine, message_id, at)  # queued again, with the error it failed with
     if options.json:
         print_json({"id": message_id, "status": message.status})
     else:
         _say(f"#{message_id} {message.notice} to {message.to_email} is queued again (it failed: {message.last_error})")
+
+
+def _since(text: str | None, zone: ZoneInfo) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ConsultflowError(f"--since expects an ISO date (YYYY-MM-DD), got {text!r}") from None
+    return datetime.combine(day, time(0), zone)
+
+
+def _retry_all(options: Options, engine: Engine, at: datetime, notice: str | None, since: datetime | None) -> None:
+    queued = retry_failed(engine, at, notice=notice, since=since)
+    if options.json:
+        print_json({"retried": [m.id for m in queued], "count": len(queued)})
+        return
+    for m in queued:
+        _say(f"#{m.id:<6} {m.notice:<4} {m.to_email}  queued again (it failed: {m.last_error})")
+    scope = (f" of {notice}" if notice else "") + (f" written since {since.date().isoformat()}" if since else "")
+    _say(f"{len(queued)} failed message(s){scope} queued again")
 
 
 # -- notices preview --------------------------------------------------------------------------------------

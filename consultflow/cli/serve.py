@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from consultflow.cli.app import app
-from consultflow.cli.state import Options, console, local, print_json
+from consultflow.cli.state import MAX_ROW_ID, Options, console, local, print_json
 from engine.errors import ConsultflowError
 
 SECRET_ENV = "CONSULTFLOW_SECRET_KEY"  # noqa: S105 - the variable naming the key that signs session cookies
@@ -29,7 +29,7 @@ PersonArgument = Annotated[str, typer.Argument(metavar="PERSON", help="An id of 
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Serve the web desk and the JSON API (/api/, schema at /api/openapi.json, /health) with uvicorn."""
@@ -123,7 +123,9 @@ def list_tokens(ctx: typer.Context, person: PersonArgument) -> None:
 
 @accounts_app.command("revoke")
 def revoke(
-    ctx: typer.Context, person: PersonArgument, token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID")]
+    ctx: typer.Context,
+    person: PersonArgument,
+    token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID", min=1, max=MAX_ROW_ID)],
 ) -> None:
     """Revoke one of a person's API tokens."""
     from web import AccountService

@@ -46,6 +46,15 @@ class Options:
         return self._engine
 
 
+MAX_ROW_ID = 2**63 - 1
+"""The largest id or version a database column holds (a larger one is a usage error, not a driver overflow)."""
+MAX_DAYS = 3660
+"""The widest window, in days, that `upcoming` looks ahead or back (ten years)."""
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""The years `--now` may name (a date near year 1 or 9999 overflows once deadlines are added to it)."""
+MAX_ROWS = 1_000_000
+"""The most rows one `--limit` or `--batch` may ask for."""
+
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
@@ -86,6 +95,8 @@ def parse_when(text: str | None, zone: ZoneInfo) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ConsultflowError(f"--now expects an ISO date or date-time, got {text!r}") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # deadlines and windows are computed years around it
+        raise ConsultflowError(f"--now must be between the years {MIN_YEAR} and {MAX_YEAR}, got {text!r}")
     if len(text) == 10:  # a bare date means the start of that local day
         parsed = datetime.combine(parsed.date(), time(0))
     return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed

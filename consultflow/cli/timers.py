@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from consultflow.cli.app import app
-from consultflow.cli.state import Options, console, local, parse_when, print_json
+from consultflow.cli.state import MAX_DAYS, MAX_ROWS, Options, console, local, parse_when, print_json
 from consultflow.daemon import Daemon, ExtraTask
 from engine.timers import DEFAULT_LIMIT, ScheduledTimer, TimerOutcome, process_all_due, scheduled
 
@@ -21,7 +21,9 @@ NowOption = Annotated[
     str | None,
     typer.Option("--now", help="As of this ISO date/time (Geneva time unless an offset is given); default: now."),
 ]
-LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Timers per pass (each pass re-reads what is due).")]
+LimitOption = Annotated[
+    int, typer.Option("--limit", min=1, max=MAX_ROWS, help="Timers per pass (each pass re-reads what is due).")
+]
 
 
 def _say(text: str) -> None:
@@ -100,9 +102,12 @@ def _listing_data(s: ScheduledTimer, zone: ZoneInfo) -> dict[str, Any]:
 @app.command()
 def upcoming(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", min=0, help="How far ahead to look.")] = 14,
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=MAX_DAYS, help="How far ahead to look (at most ten years).")
+    ] = 14,
     past: Annotated[
-        int, typer.Option("--past", min=0, help="Also show what happened to timers due in the last N days.")
+        int,
+        typer.Option("--past", min=0, max=MAX_DAYS, help="Also show what happened to timers due in the last N days."),
     ] = 0,
     now: NowOption = None,
 ) -> None:
@@ -144,7 +149,8 @@ def _masked(url: str) -> str:
 def run(
     ctx: typer.Context,
     sweep: Annotated[
-        float, typer.Option("--sweep", min=0.01, help="Seconds between safety-net sweeps of the timer table.")
+        float,
+        typer.Option("--sweep", min=0.01, max=86400, help="Seconds between safety-net sweeps of the timer table."),
     ] = 30.0,
     limit: LimitOption = DEFAULT_LIMIT,
     mail: Annotated[

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, print_json
-from engine.catalogue import load_catalogue
+from consultflow.wiring import load_workflows
 from engine.diagram import mermaid
 from engine.errors import DefinitionError
 from engine.loader import check_links, parse_definition
@@ -48,7 +48,7 @@ def list_workflows(ctx: typer.Context) -> None:
 def show_workflow(ctx: typer.Context, name: str) -> None:
     """States, transitions (with roles, guards and notices), deadlines and timers of one workflow."""
     options: Options = ctx.obj
-    definition = load_catalogue(options.workflows).definition(name)
+    definition = load_workflows(options.workflows).definition(name)
     if options.json:
         print_json(definition)
         return
@@ -90,7 +90,7 @@ def check(
 ) -> None:
     """Validate definitions; the first problem is reported with its file, place and reason."""
     options: Options = ctx.obj
-    catalogue = load_catalogue(options.workflows)
+    catalogue = load_workflows(options.workflows)
     definitions = dict(catalogue.definitions)
     checked = []
     for path in files or []:
@@ -113,4 +113,4 @@ def check(
 def diagram(ctx: typer.Context, name: str) -> None:
     """Print the workflow as a Mermaid stateDiagram-v2."""
     options: Options = ctx.obj
-    console.print(mermaid(load_catalogue(options.workflows).definition(name)), markup=False, end="")
+    console.print(mermaid(load_workflows(options.workflows).definition(name)), markup=False, end="")
