@@ -1,0 +1,108 @@
+"""Fuzzing the boundary (issue 12, item 8): random values, hostile ones included (lone surrogates, control
+characters, line separators, markup, very long text, odd links and dates), through `fire` on shipped steps
+that take input; then every notice written is sent to the real embedded SMTP server. Each value is either
+refused at the step, naming the field, with nothing written, or delivered: never stored and then unsendable."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consultflow.wiring import open_engine
+from engine import Engine, FixedClock
+from engine.directory import read_people_csv
+from engine.errors import ConsultflowError
+from notifications.dispatcher import Dispatcher
+from notifications.maildir_server import start_embedded_smtp
+from notifications.smtp import SmtpSettings
+from tests.conftest import FIXTURES, at
+from tests.scenario import convene
+from tests.snapshot import snapshot
+
+HOSTILE = st.sampled_from(
+    ["\ud800", "\x00", "\x07", "\u2028", "\x85", "\r\nBcc: all@example.org", "<script>x</script>", "{{ 7*7 }}",
+     "=?utf-8?q?=0ABcc:_x?=", "é" * 600, "x" * 20_001, "  ", "https://", "javascript:alert(1)", "20190201",
+     "2019-02-30", "https://ok.example/path?q=1", "Genève — réunion", "0", "-1", "99999999999999"]
+)  # fmt: skip
+READABLE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp"]), max_size=120)
+TEXT = st.one_of(HOSTILE, READABLE, READABLE, st.text(max_size=60), st.text(alphabet=st.characters(codec="utf-8")))
+HOST = st.from_regex(r"[a-z]{1,12}", fullmatch=True)
+LINK = st.one_of(TEXT, st.builds("https://{}.example/{}".format, HOST, READABLE))
+PERSON = st.one_of(st.sampled_from(["vc.amina", "vc.ar", "chair", "ms.fr", "nobody"]), TEXT)
+VALUES = {"agenda_link": LINK, "registration_link": LINK, "acting_chair": PERSON}
+
+# Steps that keep the meeting where it is, so that every example can fire them again on the same world.
+STEPS = {
+    "submit_contribution": ("meeting", "ms.fr", ("title", "symbol")),
+    "correct_details": ("meeting", "sec.alice", ("agenda_link", "registration_link", "remote_participation")),
+    "designate_acting_chair": ("meeting", "sec.alice", ("acting_chair",)),
+}
+
+
+class World:
+    """One engine, meeting 12 convened with contributions open, and a mail server, for all examples."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="cf-fuzz-"))
+        self.clock = FixedClock(at("2018-12-01"))
+        self.engine: Engine = open_engine(f"sqlite:///{self.folder / 'fuzz.db'}", clock=self.clock)
+        people = read_people_csv((FIXTURES / "people.csv").read_text(encoding="utf-8"), "people.csv")
+        self.engine.import_people(people)
+        self.meeting = convene(self.engine).meeting.id
+        self.clock.set(at("2019-01-05"))
+
+    def close(self) -> None:
+        self.engine.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,  # the same values in every run: CI stays reproducible
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(trigger=st.sampled_from(sorted(STEPS)), data=st.data())
+def test_a_value_is_refused_at_the_step_or_delivered(trigger: str, data: st.DataObject) -> None:
+    world = WORLD
+    _, actor, names = STEPS[trigger]
+    fields = {name: data.draw(VALUES.get(name, TEXT), label=name) for name in names if data.draw(st.booleans())}
+    if trigger == "submit_contribution":
+        fields.setdefault("title", data.draw(TEXT, label="title"))
+    before = snapshot(world.engine)
+    try:
+        world.engine.fire(world.meeting, trigger, actor, fields, now=world.clock.now())
+    except ConsultflowError as refused:
+        message = str(refused)
+        assert "\n" not in message and message.strip()
+        assert snapshot(world.engine) == before  # refused: nothing written
+        return
+    with start_embedded_smtp(world.folder / "Maildir", keep=0) as server:
+        settings_ = SmtpSettings(host=server.host, port=server.port, timeout=5)
+
+        async def flush() -> list[str]:
+            async with Dispatcher(world.engine, settings_, clock=world.clock) as dispatcher:
+                report = await dispatcher.flush()
+            return [f"{o.result}: {o.detail}" for o in report.outcomes if o.result != "sent"]
+
+        problems = asyncio.run(flush())
+    assert problems == [], (fields, problems)
+    world.clock.set(world.clock.now() + timedelta(minutes=1))
+
+
+WORLD: World
+
+
+def setup_module() -> None:
+    global WORLD
+    WORLD = World()
+
+
+def teardown_module() -> None:
+    WORLD.close()
