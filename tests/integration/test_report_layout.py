@@ -7,6 +7,7 @@ WordprocessingML python-docx wrote, as Word and LibreOffice will.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from reports import (
     CouncilSession,
     Decision,
     Escalation,
-    MandateReference,
     MeetingRecord,
     Report,
     SettingsError,
@@ -32,15 +32,11 @@ from reports import (
     render_markdown,
 )
 from reports.typography import NB_HYPHEN, NBSP, language_tag, ordinal_pieces, typeset
+from tests.unit.test_report_builder import BODY as BUILDER_BODY
 
-BODY = BodySettings(
-    code={"en": "CWG-Internet", "fr": "GTC-Internet"},
-    name={"en": "Council Working Group on Internet", "fr": "Groupe de travail du Conseil sur l'Internet"},
-    mandate={
-        "plenipotentiary": (MandateReference("Resolution 102 (Rev. Dubai, 2018)"),),
-        "council": (MandateReference("Resolution 1305 (2009)"), MandateReference("Resolution 1336 (Mod. 2015)")),
-    },
-    council_sessions=(CouncilSession("Council 2019", "Geneva", date(2019, 6, 10), date(2019, 6, 20)),),
+# The builder tests' body, with the place and dates of Council 2019 for the title block.
+BODY = replace(
+    BUILDER_BODY, council_sessions=(CouncilSession("Council 2019", "Geneva", date(2019, 6, 10), date(2019, 6, 20)),)
 )
 TWELFTH = MeetingRecord(
     id="meeting_cycle-12",
