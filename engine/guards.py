@@ -17,6 +17,7 @@ from engine.fields import as_date
 from engine.records import Person
 
 LinkedStates = Callable[[str, str], Sequence[str]]
+PersonOf = Callable[[str], Person | None]  # a directory entry by id (read in the step's transaction)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class GuardContext:
     today: date  # the local calendar day of ``now`` (the body's time zone)
     # ref field -> that instance's fields, and its ``state`` (``meeting.state``)
     related: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    before: Mapping[str, object] = field(default_factory=dict)  # the instance's fields before the step
+    person_of: PersonOf = field(default=lambda _: None)
 
     def value(self, name: str) -> object:
         """A field of the instance (``oc_date``) or of an instance it refers to (``meeting.start``)."""
@@ -143,6 +146,37 @@ def _present_with(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     return f"{name} is needed when {other} is given"
 
 
+def _changes_one_of(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    names = _values({"values": args["fields"]})
+    if any(ctx.values.get(str(n)) != ctx.before.get(str(n)) for n in names):
+        return None
+    now = ", ".join(f"{n} {ctx.before.get(str(n))}" for n in names)
+    return f"the step must change {' or '.join(map(str, names))} (they are still {now})"
+
+
+def _moves_later(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    new, old = as_date(ctx.values.get(name)), as_date(ctx.before.get(name))
+    if new is None:
+        return f"{name} is not set"
+    if old is not None and new <= old:
+        return f"{name} {new.isoformat()} is not later than {old.isoformat()}"
+    if new < ctx.today:
+        return f"{name} {new.isoformat()} has already passed (today is {ctx.today.isoformat()})"
+    return None
+
+
+def _person_holds(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name, roles = str(args["field"]), [str(r) for r in _values({"values": args["roles"]})]
+    chosen = ctx.values.get(name)
+    person = ctx.person_of(str(chosen)) if chosen else None
+    if person is None:
+        return None  # nobody chosen yet, or an unknown id: `requires` and the reference check say which
+    if not set(person.roles) & set(roles):
+        return f"{person.name} ({person.id}) is not a {' or '.join(r.replace('_', '-') for r in roles)}"
+    return None
+
+
 def _one_decision_per_option(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     """Every option gets exactly one decision and nothing else does; decided ones are ordered 1..n."""
     key = str(args["key"])
@@ -179,6 +213,15 @@ GUARDS: Mapping[str, GuardKind] = {
     "field_in": GuardKind(_field_in, {"field": "field", "values": "values"}, "a field has one of the values"),
     "field_not_in": GuardKind(_field_not_in, {"field": "field", "values": "values"}, "a field has none of the values"),
     "present": GuardKind(_present, {"field": "field"}, "a field is set"),
+    "changes_one_of": GuardKind(
+        _changes_one_of, {"fields": "fields"}, "the step changes at least one of the fields (postponing moves a date)"
+    ),
+    "moves_later": GuardKind(
+        _moves_later, {"field": "field"}, "a date field moves later than it was, and not into the past"
+    ),
+    "person_holds": GuardKind(
+        _person_holds, {"field": "field", "roles": "values"}, "the person a field names holds one of the roles"
+    ),
     "present_with": GuardKind(
         _present_with, {"field": "field", "with": "field"}, "a field is set whenever another one is"
     ),
@@ -214,6 +257,7 @@ SHORT_ARG: Mapping[str, str] = {
     "after": "deadline",
     "present": "field",
     "not_before_day": "field",
+    "moves_later": "field",
 }
 
 

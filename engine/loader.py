@@ -523,6 +523,10 @@ class _TransitionContext:
                     raise reader.fail(place, f"guard '{name}': '{head}' in '{value}' is not a ref field", node)
             elif what == "field" and value not in self.fields and (item is None or value not in item):
                 raise reader.fail(place, f"guard '{name}' names unknown field '{value}'", node)
+            elif what == "fields":
+                unknown = [f for f in (value if isinstance(value, list) else [value]) if f not in self.fields]
+                if unknown:
+                    raise reader.fail(place, f"guard '{name}' names unknown field(s) {unknown}", node)
         dotted = "." in str(args.get("field", ""))  # a referenced instance's field: checked by check_links
         if "field" in kind.args and "values" in kind.args and not dotted:  # the condition language's values
             schema = {**(item or {}), **self.fields}

@@ -19,7 +19,7 @@ from engine.deadlines import deadline_days, deadline_instants
 from engine.definition import SAME_STATE, START, Definition, TransitionSpec
 from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
 from engine.fields import as_date, coerce_item, coerce_mapping, list_items
-from engine.guards import GUARDS, GuardContext, LinkedStates
+from engine.guards import GUARDS, GuardContext, LinkedStates, PersonOf
 from engine.records import Person
 from engine.roles import matching_role
 
@@ -97,6 +97,10 @@ def _check_constraints(definition: Definition, values: Mapping[str, object], cha
             )
 
 
+def _nobody(_: str) -> Person | None:
+    return None
+
+
 def decide(
     workflow: CompiledWorkflow,
     *,
@@ -112,6 +116,7 @@ def decide(
     linked_states: LinkedStates,
     authorised_by_cause: bool = False,
     related: Mapping[str, Mapping[str, object]] | None = None,
+    person_of: PersonOf | None = None,
 ) -> Step:
     """Check and compute one step; raise the precise refusal otherwise. ``state=None`` means the start."""
     definition = workflow.definition
@@ -168,6 +173,8 @@ def decide(
         actor=actor,
         today=body.calendar.local_date(now),
         related=related or {},
+        before=fields,
+        person_of=person_of or _nobody,
     )
     for guard in spec.guards:
         reason = GUARDS[guard.name].fn(guard.args, ctx)

@@ -228,6 +228,7 @@ class Planner:
             linked_states=self._linked_states(instance_id),
             authorised_by_cause=caused,
             related=related_fields,
+            person_of=self.reader.person,
         )
         self._check_references(definition, {k: step.fields.get(k) for k in step.changes})
         after = self._after(definition, instance_id, step, version=instance.version + 1, created_at=instance.created_at)
