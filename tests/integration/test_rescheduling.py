@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine, Instance
-from engine.errors import GuardFailed
+from engine.errors import FieldError, GuardFailed
 from tests.conftest import at
 from tests.scenario import convene, escalate_to_council, hold_meeting
 from tests.snapshot import snapshot
@@ -77,3 +77,33 @@ def test_the_secretariat_records_a_cancellation_and_member_states_are_told(engin
     told = {m.recipient_id for m in engine.outbox(instance_id=consultation.id, limit=10_000) if m.notice == "N13"}
     member_states = {p.id for p in engine.people() if "member_state" in p.roles}
     assert member_states <= told
+
+
+def test_an_action_item_carried_over_continues_at_the_named_meeting_and_its_owner_is_told(engine: Engine) -> None:
+    """Issue 11, item 8: the item is carried over to the 13th meeting with a new due date; a new item of that
+    meeting continues it, and the owner's copy of N18 says where and when."""
+    s = hold_meeting(convene(engine))
+    thirteenth = engine.start(
+        "meeting_cycle", "sec.alice", {"number": 13, "start": "2019-10-01", "end": "2019-10-01", "venue": "Geneva"},
+        now=at("2019-03-01"),
+    )  # fmt: skip
+    items = engine.linked(s.meeting.id, "meeting", "action_item")
+    item = next(i for i in items if i.fields["owner_kind"] == "secretariat")
+    with pytest.raises(FieldError, match="needs field"):
+        engine.fire(item.id, "carry_over", "chair", now=at("2019-09-20"))
+    moved = engine.fire(
+        item.id, "carry_over", "chair", {"carried_to": thirteenth.id, "new_due": "2019-11-15"}, now=at("2019-09-20")
+    )
+    assert moved.state == "carried_over"
+    (continued,) = engine.linked(thirteenth.id, "meeting", "action_item")
+    assert (continued.fields["carried_from"], continued.fields["due"], continued.fields["text"]) == (
+        item.id, "2019-11-15", item.fields["text"],
+    )  # fmt: skip
+    copies = [m for m in engine.outbox(instance_id=item.id, limit=1000) if m.notice == "N18"]
+    assert copies and any(m.recipient_id == "sec.alice" for m in copies)
+    from notifications.context import check_context
+    from notifications.rendering import render_notice
+
+    copy = next(m for m in copies if m.language == "en")
+    text = render_notice("N18", "en", check_context(copy.context)).text
+    assert "carried over to the 13th meeting, now due 15 November 2019" in text
