@@ -6,7 +6,6 @@ import typer
 
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, errors, print_json
-from engine.invariants import check_all
 
 
 @app.command("check")
@@ -16,6 +15,8 @@ def check(ctx: typer.Context) -> None:
 
     Every step is checked as it commits; this finds what was written before those checks, or by hand.
     """
+    from engine.invariants import check_all
+
     options: Options = ctx.obj
     engine = options.engine()
     with engine.storage.read() as unit:

@@ -8,25 +8,27 @@ so a secretariat can copy ``workflows/scenarios/cwg12.yaml`` and adapt it.
 
 from __future__ import annotations
 
-import asyncio
-import mailbox
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
+import workflows
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console
-from consultflow.replay import Event, Replay, load_scenario
-from engine.catalogue import SHIPPED
 from engine.clock import FixedClock
 from engine.errors import ConsultflowError
 
-SCENARIO = SHIPPED / "scenarios" / "cwg12.yaml"
+if TYPE_CHECKING:
+    from consultflow.replay import Event
+
+SCENARIO = Path(workflows.__file__).resolve().parent / "scenarios" / "cwg12.yaml"
+"""The shipped scenario, found without importing ``engine.catalogue`` (its ``SHIPPED`` is this folder too),
+which would load the calendars for every ``consultflow --help``."""
 STYLES = {"step": "bold", "timer": "cyan", "mail": "green", "report": "magenta"}
 
 
@@ -40,6 +42,10 @@ def demo(
 ) -> None:
     """Replay the 12th meeting of CWG-Internet (1 February 2019) and show where everything went."""
     # The database, mail and report stacks load only when the demo runs, not for `consultflow --help`.
+    import asyncio
+    import mailbox
+
+    from consultflow.replay import Replay, load_scenario
     from consultflow.wiring import open_engine
     from notifications.dispatcher import Dispatcher, start_embedded_relay
     from reports import generate_report, load_translations

@@ -8,11 +8,10 @@ the SQLite file (or in the working directory for PostgreSQL), and says where.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,19 +19,17 @@ import typer
 from consultflow.cli.app import app
 from consultflow.cli.state import MAX_ROW_ID, MAX_ROWS, Options, console, local, parse_when, print_json
 from engine.clock import FixedClock
-from engine.deadlines import deadline_days
 from engine.errors import ConsultflowError, InstanceNotFound, PersonNotFound
-from engine.notices import notice_context, recipient_data, recipients
 from engine.records import OUTBOX_STATUSES, Instance, OutboxMessage, Person, as_outbox_status
 from engine.roles import SYSTEM_ACTOR
-from engine.service import Engine
-from notifications.context import LANGUAGES, NoticeContext, check_context
-from notifications.dispatcher import Dispatcher, DispatchReport, describe, describe_embedded, start_embedded_relay
-from notifications.errors import UnknownLanguage, UnknownNotice
-from notifications.outbox import retry_failed, retry_message
-from notifications.rendering import RenderedNotice, render_notice
-from notifications.samples import sample_context
-from notifications.settings import mail_folder, smtp_settings_from_env
+
+# The mail stack (Jinja2, email, icalendar) and the engine service load inside the command that needs them,
+# so that `consultflow --help` and the other commands do not pay for them.
+if TYPE_CHECKING:
+    from engine.service import Engine
+    from notifications.context import NoticeContext
+    from notifications.dispatcher import Dispatcher, DispatchReport
+    from notifications.rendering import RenderedNotice
 
 outbox_app = typer.Typer(help="E-mail notices: what waits, what was sent, what failed; send now.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
@@ -66,6 +63,11 @@ def send(
     Exits 1, with one line on stderr, when anything was not sent: a message failed for good, is to be retried
     after a temporary failure, or the relay could not be reached (the rest stays queued).
     """
+    import asyncio
+
+    from notifications.dispatcher import Dispatcher, describe, describe_embedded, start_embedded_relay
+    from notifications.settings import mail_folder, smtp_settings_from_env
+
     options: Options = ctx.obj
     engine = options.engine()
     at = parse_when(now, engine.catalogue.body.calendar.zone())
@@ -197,6 +199,8 @@ def retry(
     Queued messages go at the next `outbox send` or with `consultflow run`; after a relay misconfiguration,
     `outbox retry --all-failed --since DATE` queues again everything that failed, in one transaction.
     """
+    from notifications.outbox import retry_message
+
     options: Options = ctx.obj
     if (message_id is None) == (not all_failed):
         raise ConsultflowError("give one message ID or --all-failed (not both)")
@@ -226,6 +230,8 @@ def _since(text: str | None, zone: ZoneInfo) -> datetime | None:
 
 
 def _retry_all(options: Options, engine: Engine, at: datetime, notice: str | None, since: datetime | None) -> None:
+    from notifications.outbox import retry_failed
+
     queued = retry_failed(engine, at, notice=notice, since=since)
     if options.json:
         print_json({"retried": [m.id for m in queued], "count": len(queued)})
@@ -257,6 +263,11 @@ def preview(
     With --instance, the context is built the way the engine builds it, as if the latest step of that
     instance that sends the notice had just happened (the current data, that step's actor and note).
     """
+    from notifications.context import LANGUAGES
+    from notifications.errors import UnknownLanguage
+    from notifications.rendering import render_notice
+    from notifications.samples import sample_context
+
     options: Options = ctx.obj
     if lang is not None and lang not in LANGUAGES:
         raise UnknownLanguage(lang)
@@ -294,6 +305,11 @@ def instance_context(
     engine: Engine, notice_id: str, instance_id: str, lang: str | None, to: str | None
 ) -> NoticeContext:
     """The context the engine would store for ``notice_id`` on this instance now, for reader ``to``."""
+    from engine.deadlines import deadline_days
+    from engine.notices import notice_context, recipient_data, recipients
+    from notifications.context import check_context
+    from notifications.errors import UnknownNotice
+
     notice = engine.catalogue.notices.get(notice_id)
     if notice is None:
         raise UnknownNotice(notice_id)

@@ -15,12 +15,13 @@ from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, errors, parse_when, print_json
 from engine.errors import ConsultflowError
 from engine.roles import SYSTEM_ACTOR
-from reports import FORMATS, OUTPUT_FORMATS, PDF, generate_report, load_translations
 
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
+    from reports import OUTPUT_FORMATS
+
     if fmt is not None:
         if fmt not in OUTPUT_FORMATS:
             raise ConsultflowError(f"--format expects one of {', '.join(OUTPUT_FORMATS)}, got {fmt!r}")
@@ -72,6 +73,8 @@ def report(
 
     Every format is stored as a new revision of the meeting's documents.
     """
+    from reports import FORMATS, PDF, generate_report, load_translations  # python-docx loads only for a report
+
     options: Options = ctx.obj
     engine = options.engine()
     chosen = _format(fmt, out)

@@ -7,14 +7,16 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from consultflow.defaults import DATABASE_ENV, DEFAULT_URL, WORKFLOWS_ENV
 from engine.errors import ConsultflowError
-from engine.service import Engine
+
+if TYPE_CHECKING:  # the service (catalogue, calendars) loads with the first command that opens an engine
+    from engine.service import Engine
 
 
 @dataclass

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from consultflow.cli.app import app
 from consultflow.cli.state import MAX_DAYS, MAX_ROWS, Options, console, local, parse_when, print_json
-from consultflow.daemon import Daemon, ExtraTask
-from engine.timers import DEFAULT_LIMIT, ScheduledTimer, TimerOutcome, process_all_due, scheduled
+
+# engine.timers loads the engine service and consultflow.daemon loads APScheduler: both wait for the command
+# that runs, so that `consultflow --help` and the other commands do not pay for them.
+if TYPE_CHECKING:
+    from consultflow.daemon import ExtraTask
+    from engine.timers import ScheduledTimer, TimerOutcome
+
+DEFAULT_LIMIT = 500
+"""Timers per pass: ``engine.timers.DEFAULT_LIMIT``, repeated here for the help text (importing it would load
+the engine service for every ``consultflow --help``); keep the two equal."""
 
 NowOption = Annotated[
     str | None,
@@ -49,6 +55,8 @@ def tick(ctx: typer.Context, now: NowOption = None, limit: LimitOption = DEFAULT
     The deterministic way to replay a timeline: reminders whose day has passed are skipped, deadline
     expiries fire however late. Exits 1 if a timer failed (it stays pending with the error as its detail).
     """
+    from engine.timers import process_all_due
+
     options: Options = ctx.obj
     engine = options.engine()
     zone = engine.catalogue.body.calendar.zone()
@@ -116,6 +124,8 @@ def upcoming(
     Timers already due but not yet processed are listed first as overdue (`consultflow tick` or a running
     `consultflow run` processes them).
     """
+    from engine.timers import scheduled
+
     options: Options = ctx.obj
     engine = options.engine()
     zone = engine.catalogue.body.calendar.zone()
@@ -165,6 +175,11 @@ def run(
     Several `consultflow run` processes may share one PostgreSQL database (each timer is claimed by one);
     on SQLite they are safe too, but one is enough.
     """
+    import asyncio
+    import functools
+
+    from consultflow.daemon import Daemon  # APScheduler loads only for the daemon
+
     options: Options = ctx.obj
     engine = options.engine()
     folder = engine.catalogue.folder

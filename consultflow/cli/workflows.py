@@ -10,10 +10,9 @@ from rich.table import Table
 
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, print_json
-from consultflow.wiring import load_workflows
-from engine.diagram import mermaid
 from engine.errors import DefinitionError
-from engine.loader import check_links, parse_definition
+
+# The loader and the catalogue (YAML, calendars) load inside the commands, not for `consultflow --help`.
 
 workflows_app = typer.Typer(help="Workflow definitions.", no_args_is_help=True)
 app.add_typer(workflows_app, name="workflows")
@@ -47,6 +46,8 @@ def list_workflows(ctx: typer.Context) -> None:
 @workflows_app.command("show")
 def show_workflow(ctx: typer.Context, name: str) -> None:
     """States, transitions (with roles, guards and notices), deadlines and timers of one workflow."""
+    from consultflow.wiring import load_workflows
+
     options: Options = ctx.obj
     definition = load_workflows(options.workflows).definition(name)
     if options.json:
@@ -89,6 +90,9 @@ def check(
     ] = None,
 ) -> None:
     """Validate definitions; the first problem is reported with its file, place and reason."""
+    from consultflow.wiring import load_workflows
+    from engine.loader import check_links, parse_definition
+
     options: Options = ctx.obj
     catalogue = load_workflows(options.workflows)
     definitions = dict(catalogue.definitions)
@@ -112,5 +116,8 @@ def check(
 @workflows_app.command("diagram")
 def diagram(ctx: typer.Context, name: str) -> None:
     """Print the workflow as a Mermaid stateDiagram-v2."""
+    from consultflow.wiring import load_workflows
+    from engine.diagram import mermaid
+
     options: Options = ctx.obj
     console.print(mermaid(load_workflows(options.workflows).definition(name)), markup=False, end="")
