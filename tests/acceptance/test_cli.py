@@ -130,7 +130,7 @@ def test_broken_definition_file_is_reported_by_workflows_check(cli: Cli, tmp_pat
     result = cli.run("workflows", "check", str(broken), ok=False)
     assert result.returncode == 1 and "broken.yaml: line" in result.stderr and "unknown destination state 'chosen'" \
         in result.stderr
-    assert "valid: action_item v2" in cli.run("workflows", "check").stdout
+    assert "valid: action_item v3" in cli.run("workflows", "check").stdout
 
 
 def test_diagram_and_workflow_listing(cli: Cli) -> None:
