@@ -25,6 +25,7 @@ from web.errors import LoginRequired, http_status
 from web.rendering import page_person, render
 from web.schemas import HealthOut
 from web.settings import WebSettings
+from web.showable import ShowableJSONResponse
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -107,6 +108,7 @@ def create_app(
         redoc_url=None,
         # No OpenTelemetry wiring: nothing here exports it, and skipping it saves work on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        default_response_class=ShowableJSONResponse,
     )
     app.state.desk = Desk.build(engine, settings, accounts)
     app.add_exception_handler(ConsultflowError, _consultflow_error)

@@ -14,6 +14,7 @@ from web.accounts import AccountService
 from web.ratelimit import LoginLimiter
 from web.sessions import SessionCodec
 from web.settings import WebSettings
+from web.showable import showable
 
 HERE = Path(__file__).parent
 
@@ -38,9 +39,15 @@ class Desk:
             settings=settings,
             codec=SessionCodec(settings.secret_key, settings.session_max_age),
             limiter=LoginLimiter(settings.login_attempts, settings.login_window),
-            templates=Jinja2Templates(directory=str(HERE / "templates")),
+            templates=_templates(),
             visibility=Visibility(engine),
         )
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.finalize = showable  # every {{ value }}: text a browser cannot be sent is shown escaped
+    return templates
 
 
 def desk_of(request: Request) -> Desk:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer
 
 from engine.timers import ScheduledTimer
 from web.forms import FormField
+from web.showable import showable_deep
 from web.views import DeadlineItem, InstanceDetail, TriggerView
 
 _STRICT = ConfigDict(extra="forbid")
@@ -48,6 +49,12 @@ class InstanceOut(FromRecord):
     fields: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+    @field_serializer("fields")
+    def _showable(self, fields: dict[str, Any]) -> dict[str, Any]:
+        # Text stored before values were checked may not be valid Unicode: shown escaped, never a 500.
+        shown: dict[str, Any] = showable_deep(fields)
+        return shown
 
 
 class FieldOut(BaseModel):
