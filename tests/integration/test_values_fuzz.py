@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 
 from consultflow.wiring import open_engine
 from engine import Engine, FixedClock
+from engine.definition import FieldSpec
 from engine.directory import read_people_csv
 from engine.errors import ConsultflowError
 from notifications.dispatcher import Dispatcher
 from notifications.maildir_server import start_embedded_smtp
 from notifications.smtp import SmtpSettings
 from tests.conftest import FIXTURES, at
+from tests.integration.test_role_matrix import PERSON_FOR_ROLE, _force_state
+from tests.integration.test_role_matrix import _instances as _role_matrix_instances
 from tests.scenario import convene
 from tests.snapshot import snapshot
 
@@ -96,13 +99,108 @@ def test_a_value_is_refused_at_the_step_or_delivered(trigger: str, data: st.Data
     world.clock.set(world.clock.now() + timedelta(minutes=1))
 
 
+
+
+# Every shipped transition that takes input (requires, sets or append), in each of its source states, with
+# a person of a role it lists; the instances are the role matrix's, put into the source state directly.
+def _steps_with_input() -> list[tuple[str, str, str, str]]:
+    from engine.catalogue import load_catalogue
+
+    found = []
+    for name, definition in sorted(load_catalogue().definitions.items()):
+        for spec in definition.transitions:
+            if spec.only_by is not None or not (spec.requires or spec.sets or spec.append):
+                continue
+            role = next((r for r in spec.roles if r in PERSON_FOR_ROLE), None)
+            if role is not None:
+                found += [(name, spec.trigger, source, PERSON_FOR_ROLE[role]) for source in spec.sources]
+    return found
+
+
+ALL_STEPS = _steps_with_input()
+
+
+def _value(data: st.DataObject, spec: FieldSpec, label: str) -> object:
+    """A value of roughly the field's kind, hostile now and then (the boundary must refuse those cleanly)."""
+    if data.draw(st.integers(0, 3), label=f"{label} hostile") == 0:
+        return data.draw(TEXT, label=label)
+    if spec.type == "list":
+        return [{n: _value(data, f, f"{label}.{n}") for n, f in spec.item.items() if f.required}]
+    kinds: dict[str, st.SearchStrategy[object]] = {
+        "date": st.dates().map(date.isoformat),
+        "datetime": st.datetimes().map(lambda d: d.isoformat()),
+        "int": st.integers(-5, 2_000_000_000),
+        "bool": st.sampled_from(["yes", "no", "maybe"]),
+        "enum": st.sampled_from([*spec.values, "other"]),
+        "person": PERSON,
+        "link": LINK,
+    }
+    return data.draw(kinds.get(spec.type, TEXT), label=label)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(step=st.sampled_from(ALL_STEPS), data=st.data())
+def test_every_step_that_takes_input_refuses_a_value_or_delivers_its_notices(
+    step: tuple[str, str, str, str], data: st.DataObject
+) -> None:
+    world = BROAD
+    workflow, trigger, source, actor = step
+    instance_id = world.instances[workflow]
+    _force_state(world.engine, instance_id, source)
+    definition = world.engine.definition_of(world.engine.get(instance_id))
+    spec = definition.transition(trigger, source)
+    assert spec is not None
+    if spec.append is not None:
+        item = definition.fields[spec.append].item
+        fields = {n: _value(data, f, n) for n, f in item.items() if f.required or data.draw(st.booleans())}
+    else:
+        names = [*spec.requires, *(n for n in spec.sets if data.draw(st.booleans()))]
+        fields = {n: _value(data, definition.fields[n], n) for n in names}
+    before = snapshot(world.engine)
+    try:
+        world.engine.fire(instance_id, trigger, actor, fields, now=world.clock.now())
+    except ConsultflowError as refused:
+        message = str(refused)
+        assert "\n" not in message and message.strip()
+        assert snapshot(world.engine) == before
+        return
+    with start_embedded_smtp(world.folder / "Maildir", keep=0) as server:
+        relay = SmtpSettings(host=server.host, port=server.port, timeout=5)
+
+        async def flush() -> list[str]:
+            async with Dispatcher(world.engine, relay, clock=world.clock) as dispatcher:
+                report = await dispatcher.flush()
+            return [f"{o.result}: {o.detail}" for o in report.outcomes if o.result != "sent"]
+
+        problems = asyncio.run(flush())
+    assert problems == [], (step, fields, problems)
+
+
+class BroadWorld(World):
+    """The fuzz world plus one instance of every workflow (the role matrix's), each forced into states."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.instances = _role_matrix_instances(self.engine)
+
+
+BROAD: BroadWorld
+
+
 WORLD: World
 
 
 def setup_module() -> None:
-    global WORLD
+    global WORLD, BROAD
     WORLD = World()
+    BROAD = BroadWorld()
 
 
 def teardown_module() -> None:
     WORLD.close()
+    BROAD.close()
