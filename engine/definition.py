@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 FieldType = Literal["text", "link", "int", "bool", "date", "datetime", "enum", "person", "ref", "list"]
@@ -227,3 +228,14 @@ class Definition:
     @property
     def triggers(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.trigger for t in self.transitions))
+
+    # Read on every step (stale reminders); worked out once per definition, which never changes once loaded.
+    @cached_property
+    def reminder_notices(self) -> tuple[str, ...]:
+        """The notices this workflow's timers send (its reminders), sorted."""
+        return tuple(sorted({t.notice for t in self.timers if t.notice is not None}))
+
+    @cached_property
+    def date_fields(self) -> frozenset[str]:
+        """The fields holding a date or a date and time."""
+        return frozenset(f.name for f in self.fields.values() if f.type in ("date", "datetime"))

@@ -20,6 +20,11 @@ LinkedStates = Callable[[str, str], Sequence[str]]
 PersonOf = Callable[[str], Person | None]  # a directory entry by id (read in the step's transaction)
 
 
+def no_directory(_: str) -> Person | None:
+    """The directory of a step planned without one: nobody is found."""
+    return None
+
+
 @dataclass(frozen=True)
 class GuardContext:
     """What a guard may look at."""
@@ -35,7 +40,7 @@ class GuardContext:
     # ref field -> that instance's fields, and its ``state`` (``meeting.state``)
     related: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     before: Mapping[str, object] = field(default_factory=dict)  # the instance's fields before the step
-    person_of: PersonOf = field(default=lambda _: None)
+    person_of: PersonOf = no_directory
 
     def value(self, name: str) -> object:
         """A field of the instance (``oc_date``) or of an instance it refers to (``meeting.start``)."""

@@ -19,7 +19,7 @@ from engine.deadlines import deadline_days, deadline_instants
 from engine.definition import SAME_STATE, START, Definition, TransitionSpec
 from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed, UnknownTrigger
 from engine.fields import as_date, coerce_item, coerce_mapping, list_items
-from engine.guards import GUARDS, GuardContext, LinkedStates, PersonOf
+from engine.guards import GUARDS, GuardContext, LinkedStates, PersonOf, no_directory
 from engine.records import Person
 from engine.roles import matching_role
 
@@ -97,10 +97,6 @@ def _check_constraints(definition: Definition, values: Mapping[str, object], cha
             )
 
 
-def _nobody(_: str) -> Person | None:
-    return None
-
-
 def decide(
     workflow: CompiledWorkflow,
     *,
@@ -174,7 +170,7 @@ def decide(
         today=body.calendar.local_date(now),
         related=related or {},
         before=fields,
-        person_of=person_of or _nobody,
+        person_of=person_of or no_directory,
     )
     for guard in spec.guards:
         reason = GUARDS[guard.name].fn(guard.args, ctx)

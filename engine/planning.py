@@ -306,14 +306,16 @@ class Planner:
         effects = tuple(
             plan for effect in step.spec.effects for plan in self._effect(effect, definition, after, actor, depth)
         )
-        reminders = tuple(sorted({t.notice for t in definition.timers if t.notice is not None}))
-        dated = {f.name for f in definition.fields.values() if f.type in ("date", "datetime")}
-        moves = step.from_state != step.to_state or "deadlines" in changes or bool(dated & set(step.changes))
+        moves = (
+            step.from_state != step.to_state
+            or "deadlines" in changes
+            or not definition.date_fields.isdisjoint(step.changes)
+        )
         return StepPlan(
             before=before,
             after=after,
             definition=definition,
-            stale_reminders=reminders if before is not None and moves else (),
+            stale_reminders=definition.reminder_notices if before is not None and moves else (),
             audit=AuditDraft(self.now, actor, step.role, step.trigger, step.from_state, step.to_state, note, changes),
             refs=refs,
             timers=timers or TimerChanges(),

@@ -25,6 +25,7 @@ from engine.directory import validate_people
 from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, PersonNotFound
 from engine.execution import execute
 from engine.invariants import check_touched
+from engine.links import CONSULTATION, ESCALATION, TOPIC
 from engine.planning import OutboxDraft, Planner, StepPlan
 from engine.ports import RecordReader, RecordStore, Storage
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
@@ -253,6 +254,8 @@ class Engine:
     def council_queue(self, instance: Instance) -> builtins.list[QueueEntry]:
         """Council's order around a topic, its consultation or its escalation: the topics decided in one
         guidance, in order, each with its latest consultation (empty when Council decided no order)."""
+        if instance.workflow not in (TOPIC, CONSULTATION, ESCALATION):
+            return []  # no read transaction for a meeting or an action item: they have no place in the order
         with self.storage.read() as unit:
             return queue_around(unit.records, instance)
 

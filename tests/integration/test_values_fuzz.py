@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -64,6 +65,27 @@ class World:
         self.engine.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def fire_and_deliver(self, instance_id: str, trigger: str, actor: str, fields: Mapping[str, object]) -> list[str]:
+        """Fire; a refusal must be one line with nothing written. Otherwise send every notice due to a real
+        SMTP server; returns what was not sent (nothing, when the boundary holds)."""
+        before = snapshot(self.engine)
+        try:
+            self.engine.fire(instance_id, trigger, actor, fields, now=self.clock.now())
+        except ConsultflowError as refused:
+            message = str(refused)
+            assert "\n" not in message and message.strip()
+            assert snapshot(self.engine) == before  # refused: nothing written
+            return []
+        with start_embedded_smtp(self.folder / "Maildir", keep=0) as server:
+            relay = SmtpSettings(host=server.host, port=server.port, timeout=5)
+
+            async def flush() -> list[str]:
+                async with Dispatcher(self.engine, relay, clock=self.clock) as dispatcher:
+                    report = await dispatcher.flush()
+                return [f"{o.result}: {o.detail}" for o in report.outcomes if o.result != "sent"]
+
+            return asyncio.run(flush())
+
 
 @settings(
     max_examples=60,
@@ -78,23 +100,7 @@ def test_a_value_is_refused_at_the_step_or_delivered(trigger: str, data: st.Data
     fields = {name: data.draw(VALUES.get(name, TEXT), label=name) for name in names if data.draw(st.booleans())}
     if trigger == "submit_contribution":
         fields.setdefault("title", data.draw(TEXT, label="title"))
-    before = snapshot(world.engine)
-    try:
-        world.engine.fire(world.meeting, trigger, actor, fields, now=world.clock.now())
-    except ConsultflowError as refused:
-        message = str(refused)
-        assert "\n" not in message and message.strip()
-        assert snapshot(world.engine) == before  # refused: nothing written
-        return
-    with start_embedded_smtp(world.folder / "Maildir", keep=0) as server:
-        settings_ = SmtpSettings(host=server.host, port=server.port, timeout=5)
-
-        async def flush() -> list[str]:
-            async with Dispatcher(world.engine, settings_, clock=world.clock) as dispatcher:
-                report = await dispatcher.flush()
-            return [f"{o.result}: {o.detail}" for o in report.outcomes if o.result != "sent"]
-
-        problems = asyncio.run(flush())
+    problems = world.fire_and_deliver(world.meeting, trigger, actor, fields)
     assert problems == [], (fields, problems)
     world.clock.set(world.clock.now() + timedelta(minutes=1))
 
@@ -161,23 +167,7 @@ def test_every_step_that_takes_input_refuses_a_value_or_delivers_its_notices(
     else:
         names = [*spec.requires, *(n for n in spec.sets if data.draw(st.booleans()))]
         fields = {n: _value(data, definition.fields[n], n) for n in names}
-    before = snapshot(world.engine)
-    try:
-        world.engine.fire(instance_id, trigger, actor, fields, now=world.clock.now())
-    except ConsultflowError as refused:
-        message = str(refused)
-        assert "\n" not in message and message.strip()
-        assert snapshot(world.engine) == before
-        return
-    with start_embedded_smtp(world.folder / "Maildir", keep=0) as server:
-        relay = SmtpSettings(host=server.host, port=server.port, timeout=5)
-
-        async def flush() -> list[str]:
-            async with Dispatcher(world.engine, relay, clock=world.clock) as dispatcher:
-                report = await dispatcher.flush()
-            return [f"{o.result}: {o.detail}" for o in report.outcomes if o.result != "sent"]
-
-        problems = asyncio.run(flush())
+    problems = world.fire_and_deliver(instance_id, trigger, actor, fields)
     assert problems == [], (step, fields, problems)
 
 
