@@ -74,6 +74,9 @@ class FieldSpec:
     title: str = ""
     multiline: bool = False  # text that may hold line breaks (paragraphs; never put in mail headers)
     max_length: int | None = None  # characters (text, link) or items (list); None: the type's default
+    # A value that belongs to one step (a reason): a step that does not give it clears it, so no notice or
+    # `requires` ever takes the previous step's value for this one's.
+    per_step: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,10 +220,16 @@ class Definition:
         return tuple(t for t in self.transitions if t.trigger == trigger)
 
     def transition(self, trigger: str, state: str) -> TransitionSpec | None:
+        """The first declaration of ``trigger`` from ``state`` (its alternatives share roles and fields)."""
         for spec in self.transitions:
             if spec.trigger == trigger and state in spec.sources:
                 return spec
         return None
+
+    def alternatives(self, trigger: str, state: str) -> tuple[TransitionSpec, ...]:
+        """Every declaration of ``trigger`` from ``state``, in order: the first whose guards hold is taken
+        (a reconvened meeting goes to the state its new dates imply)."""
+        return tuple(t for t in self.transitions if t.trigger == trigger and state in t.sources)
 
     def triggers_from(self, state: str) -> tuple[TransitionSpec, ...]:
         return tuple(t for t in self.transitions if state in t.sources)
@@ -234,6 +243,11 @@ class Definition:
     def reminder_notices(self) -> tuple[str, ...]:
         """The notices this workflow's timers send (its reminders), sorted."""
         return tuple(sorted({t.notice for t in self.timers if t.notice is not None}))
+
+    @cached_property
+    def per_step_fields(self) -> tuple[str, ...]:
+        """The fields a step that does not give them clears (reasons)."""
+        return tuple(f.name for f in self.fields.values() if f.per_step)
 
     @cached_property
     def date_fields(self) -> frozenset[str]:

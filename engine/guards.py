@@ -119,6 +119,18 @@ def _present(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     return None if ctx.values.get(name) not in (None, "", []) else f"{name} is not set"
 
 
+def _given(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    names = [str(n) for n in _values({"values": args["fields"]})]
+    missing = [n for n in names if ctx.input.get(n) in (None, "")]
+    return None if not missing else f"the step must give {', '.join(missing)} (what is recorded may no longer hold)"
+
+
+def _absent(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name = str(args["field"])
+    value = ctx.values.get(name)
+    return None if value in (None, "", []) else f"{name} is set ({value})"
+
+
 def _date_not_after(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     name, deadline = str(args["field"]), str(args["deadline"])
     value, limit = as_date(ctx.values.get(name)), ctx.deadline_days.get(deadline)
@@ -227,6 +239,8 @@ GUARDS: Mapping[str, GuardKind] = {
     "person_holds": GuardKind(
         _person_holds, {"field": "field", "roles": "values"}, "the person a field names holds one of the roles"
     ),
+    "given": GuardKind(_given, {"fields": "fields"}, "the step itself gives the fields (not the values on record)"),
+    "absent": GuardKind(_absent, {"field": "field"}, "a field is not set"),
     "present_with": GuardKind(
         _present_with, {"field": "field", "with": "field"}, "a field is set whenever another one is"
     ),
@@ -261,6 +275,7 @@ SHORT_ARG: Mapping[str, str] = {
     "before": "deadline",
     "after": "deadline",
     "present": "field",
+    "absent": "field",
     "not_before_day": "field",
     "moves_later": "field",
 }

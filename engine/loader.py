@@ -60,7 +60,9 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
         }
     ),
     "constraint": frozenset({"field", "not_before"}),
-    "field": frozenset({"type", "required", "values", "workflow", "item", "title", "multiline", "max_length"}),
+    "field": frozenset(
+        {"type", "required", "values", "workflow", "item", "title", "multiline", "max_length", "per_step"}
+    ),
     "state": frozenset({"initial", "final", "title"}),
     "deadline": frozenset({"rule", "on_closed_day", "title"}),
     "instance_role": frozenset({"when", "role", "member_state_field", "person_field"}),
@@ -302,6 +304,7 @@ def _fields(reader: _Reader, raw: object, place: str, *, allow_list: bool) -> di
             title=str(spec.get("title", "")),
             multiline=bool(spec.get("multiline", False)),
             max_length=max_length,
+            per_step=bool(spec.get("per_step", False)),
         )
     return result
 
@@ -624,17 +627,33 @@ class _TransitionContext:
 
 
 def _check_duplicates(reader: _Reader, transitions: Sequence[TransitionSpec]) -> None:
+    """A trigger may be declared twice from one state only as guarded alternatives: every declaration but
+    the last has guards (or the later ones could never be taken), and all take the same roles and fields
+    (the form and the role check do not depend on which alternative is taken)."""
     seen: dict[tuple[str, str], int] = {}
     for i, spec in enumerate(transitions):
         for source in spec.sources:
             key = (spec.trigger, source)
             if key in seen:
-                raise reader.fail(
-                    f"transitions[{i}] ({spec.trigger})",
-                    f"duplicate transition: '{spec.trigger}' from '{source}' is already declared "
-                    f"at transitions[{seen[key]}]",
-                )
-            seen[key] = i
+                first = transitions[seen[key]]
+                earlier = [t for t in transitions[:i] if t.trigger == spec.trigger and source in t.sources]
+                place = f"transitions[{i}] ({spec.trigger})"
+                if any(not t.guards for t in earlier):
+                    raise reader.fail(
+                        place,
+                        f"duplicate transition: '{spec.trigger}' from '{source}' is already declared "
+                        f"at transitions[{seen[key]}] without guards, so this one could never be taken",
+                    )
+                if (first.roles, first.requires, first.sets, first.append) != (
+                    spec.roles, spec.requires, spec.sets, spec.append
+                ):  # fmt: skip
+                    raise reader.fail(
+                        place,
+                        f"'{spec.trigger}' from '{source}' is an alternative of transitions[{seen[key]}]: "
+                        "it must take the same roles, requires, sets and append",
+                    )
+            else:
+                seen[key] = i
 
 
 def _check_graph(

@@ -116,17 +116,54 @@ def decide(
 ) -> Step:
     """Check and compute one step; raise the precise refusal otherwise. ``state=None`` means the start."""
     definition = workflow.definition
-    zone = body.calendar.zone()
     if state is None:
         spec = definition.start
         if trigger != spec.trigger:
             raise UnknownTrigger(definition.name, trigger, [spec.trigger])
-        to_state = definition.initial
+        alternatives: tuple[TransitionSpec, ...] = (spec,)
     else:
-        to_state = workflow.next_state(instance_id, state, trigger)
-        found = definition.transition(trigger, state)
-        assert found is not None  # the machine accepted it, so the definition declares it
-        spec = found
+        workflow.next_state(instance_id, state, trigger)  # refuses a trigger the state does not allow
+        alternatives = definition.alternatives(trigger, state)
+        assert alternatives  # the machine accepted it, so the definition declares it
+    refusal: GuardFailed | None = None
+    for spec in alternatives:  # guarded alternatives: the first whose guards all hold is taken
+        try:
+            return _decide_one(
+                definition, spec, instance_id=instance_id, state=state, fields=fields, trigger=trigger,
+                actor=actor, roles=roles, given=given, now=now, body=body, linked_states=linked_states,
+                authorised_by_cause=authorised_by_cause, related=related, person_of=person_of,
+            )  # fmt: skip
+        except GuardFailed as exc:
+            refusal = exc
+    assert refusal is not None
+    raise refusal  # none holds: the last alternative's refusal, the general case
+
+
+def _decide_one(
+    definition: Definition,
+    spec: TransitionSpec,
+    *,
+    instance_id: str,
+    state: str | None,
+    fields: Mapping[str, object],
+    trigger: str,
+    actor: Person,
+    roles: tuple[str, ...],
+    given: Mapping[str, object],
+    now: datetime,
+    body: Body,
+    linked_states: LinkedStates,
+    authorised_by_cause: bool,
+    related: Mapping[str, Mapping[str, object]] | None,
+    person_of: PersonOf | None,
+) -> Step:
+    zone = body.calendar.zone()
+    if state is None:
+        to_state = definition.initial
+    elif spec.dest == SAME_STATE:
+        to_state = state
+    else:
+        to_state = spec.dest
     shown_state = state or START
     role = "system" if authorised_by_cause else matching_role(roles, spec.roles)
     if role is None:
@@ -151,10 +188,18 @@ def decide(
         values = coerce_mapping(
             definition.fields, given, where="", local_zone=zone, check_required=False, allowed=spec.accepted_fields
         )
-        missing = [n for n in spec.requires if values.get(n) is None and fields.get(n) in (None, "")]
+        # A per-step field (a reason) counts only when this step gives it.
+        missing = [
+            n
+            for n in spec.requires
+            if values.get(n) is None and (definition.fields[n].per_step or fields.get(n) in (None, ""))
+        ]
         if missing:
             raise FieldError(f"'{trigger}' needs field(s): {', '.join(missing)} (give them with --set NAME=VALUE)")
         new_fields = {**fields, **{k: v for k, v in values.items() if v is not None}}
+    for name in definition.per_step_fields:  # an earlier step's reason is not this step's
+        if name not in values and new_fields.get(name) is not None:
+            new_fields[name] = None
 
     _check_constraints(definition, new_fields, changed={k for k in new_fields if new_fields.get(k) != fields.get(k)})
     # Deadlines as they will be after the step: a step that sets the dates is judged by the new dates.

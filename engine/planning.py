@@ -207,9 +207,9 @@ class Planner:
             self._refuse_decided_elsewhere(definition, instance, trigger)
         # A referenced instance is read only when a role or a guard looks at it (meeting.acting_chair,
         # not_before_day: meeting.start), not on every step.
-        spec = definition.transition(trigger, instance.state)
-        needs_related = (definition.acting_chair is not None and "." in definition.acting_chair) or (
-            spec is not None and any("." in str(g.args.get("field", "")) for g in spec.guards)
+        guards = [g for spec in definition.alternatives(trigger, instance.state) for g in spec.guards]
+        needs_related = (definition.acting_chair is not None and "." in definition.acting_chair) or any(
+            "." in str(g.args.get("field", "")) for g in guards
         )
         related = self.related(definition, instance.fields) if needs_related else {}
         related_fields = {name: {**inst.fields, "state": inst.state} for name, inst in related.items()}

@@ -20,7 +20,7 @@ from engine.catalogue import Catalogue
 from engine.clock import Clock, SystemClock, aware_utc
 from engine.council_order import QueueEntry, queue_around, refuse_out_of_order
 from engine.deadlines import deadline_days
-from engine.definition import Definition
+from engine.definition import Definition, TransitionSpec
 from engine.directory import validate_people
 from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, PersonNotFound
 from engine.execution import execute
@@ -283,7 +283,7 @@ class Engine:
             AllowedTrigger(
                 t.trigger, instance.state if t.dest == "=" else t.dest, t.roles, any(r in roles for r in t.roles)
             )
-            for t in definition.triggers_from(instance.state)
+            for t in _first_of_each(definition.triggers_from(instance.state))
         ]
 
     # -- documents ------------------------------------------------------------------------------------
@@ -322,6 +322,15 @@ class Engine:
 
 
 IDEMPOTENCY_KEY_MAX = 200  # characters, on every backend (the PostgreSQL column holds no more)
+
+
+def _first_of_each(specs: Iterable[TransitionSpec]) -> builtins.list[TransitionSpec]:
+    """One transition per trigger: of guarded alternatives, the first declared (which one is taken depends
+    on the values given, so the others are not offered as separate steps)."""
+    first: dict[str, TransitionSpec] = {}
+    for spec in specs:
+        first.setdefault(spec.trigger, spec)
+    return builtins.list(first.values())
 
 
 def _call_of(

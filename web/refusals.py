@@ -110,7 +110,11 @@ def _sentence(guard: GuardSpec, ctx: RefusalContext) -> str | None:
         done = set(raw) if isinstance(raw, list | tuple) else {raw}
         open_ = [s for s in ctx.linked_states(workflow, str(args["via"])) if s not in done]
         return words.guard(guard.name, count=len(open_), workflow=words.workflow(workflow))
-    if guard.name in ("present", "actor_represents"):
+    if guard.name == "given":
+        raw = args["fields"]
+        names = list(raw) if isinstance(raw, list | tuple) else [raw]
+        return words.guard(guard.name, field=", ".join(_field_word(str(n), ctx) for n in names))
+    if guard.name in ("present", "absent", "actor_represents"):
         return words.guard(guard.name, field=_field_word(str(args["field"]), ctx))
     if guard.name == "present_with":
         field, other = _field_word(str(args["field"]), ctx), _field_word(str(args["with"]), ctx)

@@ -1,0 +1,115 @@
+"""Meetings move the way real ones do (issue 11, items 1, 4 and 6): postponed from any state before the
+session, postponed again, postponed until further notice and reconvened to the state the new dates imply;
+every step's reason is its own; the registration deadline moves with the meeting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from engine import Engine
+from engine.errors import FieldError, GuardFailed, TriggerNotAllowed
+from tests.conftest import at
+from tests.scenario import MEETING_FIELDS, Twelfth, convene
+from tests.snapshot import snapshot
+
+
+def _published(engine: Engine) -> Twelfth:
+    """The 12th meeting with its contributions closed and its documents published (2019-01-25)."""
+    s = convene(engine)
+    s.fire("meeting", "close_translation", "system", when="2019-01-12")
+    s.fire("meeting", "close_contributions", "system", when="2019-01-21")
+    s.fire("meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example"}, when="2019-01-25")
+    return s
+
+
+def _pending_timers(engine: Engine, instance_id: str) -> dict[str, str]:
+    return {t.key: t.due_at.date().isoformat() for t in engine.timers(instance_id, ("pending",))}
+
+
+def _notices(engine: Engine, instance_id: str, notice: str) -> list[str]:
+    return [m.recipient_id for m in engine.outbox(instance_id=instance_id, limit=10_000) if m.notice == notice]
+
+
+def test_postponed_with_new_dates_the_meeting_goes_on_from_the_state_they_imply(engine: Engine) -> None:
+    s = convene(engine)
+    moved = {"start": "2019-03-11", "end": "2019-03-12", "change_reason": "Room unavailable"}
+    after = s.fire("meeting", "postpone", "sec.alice", moved, when="2019-01-05")
+    assert after.state == "contributions_open"  # the contribution deadlines are still ahead
+    days = engine.deadlines(after)
+    assert days["contrib_translated"] == date(2019, 2, 18) and days["registration"] == date(2019, 2, 18)
+    assert _pending_timers(engine, after.id)["close_translation"] == "2019-02-18"
+    assert set(_notices(engine, after.id, "N02")) >= {p.id for p in engine.people() if "member_state" in p.roles}
+
+
+def test_a_meeting_can_be_postponed_again_and_after_its_contributions_closed(engine: Engine) -> None:
+    s = _published(engine)  # postponing was refused once translation had closed
+    near = {"start": "2019-02-08", "end": "2019-02-08", "change_reason": "Snow in Geneva"}
+    assert s.fire("meeting", "postpone", "sec.alice", near, when="2019-01-28").state == "contributions_closed"
+    far = {"start": "2019-05-06", "end": "2019-05-07", "change_reason": "Still no room"}
+    again = s.fire("meeting", "postpone", "sec.alice", far, when="2019-02-01")
+    assert again.state == "contributions_open"  # two months later: contributions are open again
+    assert again.fields["start"] == "2019-05-06"
+    reasons = [e.changes.get("change_reason") for e in engine.history(again.id) if e.trigger == "postpone"]
+    assert reasons == [[None, "Snow in Geneva"], ["Snow in Geneva", "Still no room"]]  # each its own, audited
+
+
+def test_postponed_until_further_notice_then_reconvened(engine: Engine) -> None:
+    s = convene(engine)
+    before = snapshot(engine)
+    with pytest.raises(FieldError, match="change_reason"):
+        s.fire("meeting", "postpone_indefinitely", "sec.alice", when="2019-01-05")
+    assert snapshot(engine) == before
+    waiting = s.fire("meeting", "postpone_indefinitely", "sec.alice", {"change_reason": "Budget"}, when="2019-01-05")
+    assert waiting.state == "postponed"
+    assert _pending_timers(engine, waiting.id) == {}  # no reminder quotes dates that no longer hold
+    assert _notices(engine, waiting.id, "N02")
+    with pytest.raises(GuardFailed, match="must give start, end"):
+        s.fire("meeting", "reconvene", "sec.alice", when="2019-03-01")
+    new_dates = {"start": "2019-06-03", "end": "2019-06-04"}
+    back = s.fire("meeting", "reconvene", "sec.alice", new_dates, when="2019-03-01")
+    assert back.state == "contributions_open"
+    assert "close_translation" in _pending_timers(engine, back.id) and "R02" in _pending_timers(engine, back.id)
+    assert _notices(engine, back.id, "N01")  # invited again, with the new dates
+
+
+def test_reconvened_at_short_notice_its_contributions_are_closed(engine: Engine) -> None:
+    s = convene(engine)
+    s.fire("meeting", "postpone_indefinitely", "sec.alice", {"change_reason": "Budget"}, when="2019-01-05")
+    soon = {"start": "2019-01-25", "end": "2019-01-25"}  # D-12 already passed on 2019-01-20
+    assert s.fire("meeting", "reconvene", "sec.alice", soon, when="2019-01-20").state == "contributions_closed"
+
+
+def test_a_meeting_never_invited_stays_planned_and_nobody_is_written_to(engine: Engine) -> None:
+    meeting = engine.start("meeting_cycle", "sec.alice", MEETING_FIELDS, now=at("2018-11-01"))
+    moved = {"start": "2019-03-01", "end": "2019-03-01", "change_reason": "Clash with another meeting"}
+    assert engine.fire(meeting.id, "postpone", "sec.alice", moved, now=at("2018-11-05")).state == "planned"
+    engine.fire(meeting.id, "postpone_indefinitely", "sec.alice", {"change_reason": "Budget"}, now=at("2018-11-06"))
+    back = engine.fire(meeting.id, "reconvene", "sec.alice", {"start": "2019-04-01", "end": "2019-04-01"},
+                       now=at("2018-11-20"))  # fmt: skip
+    assert back.state == "planned"
+    assert not _notices(engine, meeting.id, "N01")  # the invitation is still to be sent
+
+
+def test_the_session_cannot_be_postponed_once_open(engine: Engine) -> None:
+    s = _published(engine)
+    s.fire("meeting", "open_session", "chair", when="2019-02-01")
+    with pytest.raises(TriggerNotAllowed):
+        s.fire("meeting", "postpone", "sec.alice", {"start": "2019-03-01", "end": "2019-03-01",
+                                                    "change_reason": "x"}, when="2019-02-01")  # fmt: skip
+
+
+def test_each_step_quotes_its_own_reason(engine: Engine) -> None:
+    s = convene(engine)
+    s.fire("meeting", "postpone_indefinitely", "sec.alice", {"change_reason": "Postponed until further notice"},
+           when="2019-01-05")  # fmt: skip
+    before = snapshot(engine)
+    # The postponement's reason is not the cancellation's: a cancellation without its own is refused.
+    with pytest.raises(FieldError, match="needs field\\(s\\): change_reason"):
+        s.fire("meeting", "cancel", "sec.alice", when="2019-01-10")
+    assert snapshot(engine) == before
+    back = s.fire("meeting", "reconvene", "sec.alice", {"start": "2019-06-03", "end": "2019-06-03"}, when="2019-03-01")
+    assert back.fields.get("change_reason") is None  # the reconvening gave none: the old one is not carried
+    cancelled = s.fire("meeting", "cancel", "sec.alice", {"change_reason": "Council decided"}, when="2019-04-01")
+    assert cancelled.fields["change_reason"] == "Council decided"
