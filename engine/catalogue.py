@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -21,7 +22,7 @@ NOT_WORKFLOWS = {"notices.yaml", "body.yaml"}
 SPECIAL_SELECTORS = {"actor", "item_member_state"}
 
 
-NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar", "document"})
+NOTICE_KEYS = frozenset({"name", "to", "cc", "calendar", "document", "quotes_dates"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class NoticeSpec:
     # The field naming the document the notice is about (N08: chair_report_symbol): within one step and the
     # steps it causes, a person gets the notice once per document, however many instances send it.
     document: str | None = None
+    # The notice states the instance's dates (an invitation, a postponement): a copy still queued when a later
+    # step moves them, or sends another such notice, is superseded instead of going out wrong.
+    quotes_dates: bool = False
     workflows: tuple[str, ...] = ()  # the workflows whose steps or timers send it (filled in from the definitions)
 
     @property
@@ -52,6 +56,17 @@ class Catalogue:
     notices: Mapping[str, NoticeSpec]
     body: Body
     folder: Path
+
+    @cached_property
+    def _dated_notices(self) -> dict[str, tuple[str, ...]]:
+        return {
+            name: tuple(sorted(n.id for n in self.notices.values() if n.quotes_dates and name in n.workflows))
+            for name in self.definitions
+        }
+
+    def dated_notices(self, workflow: str) -> tuple[str, ...]:
+        """The notices a workflow sends that state its instance's dates (``quotes_dates``)."""
+        return self._dated_notices.get(workflow, ())
 
     def definition(self, name: str) -> Definition:
         try:
@@ -79,6 +94,8 @@ def load_notices(path: Path) -> dict[str, NoticeSpec]:
             raise DefinitionError(source, str(notice_id), f"unknown key(s) {unknown}; allowed: {sorted(NOTICE_KEYS)}")
         if not isinstance(spec.get("calendar", False), bool):
             raise DefinitionError(source, str(notice_id), "calendar is true or false")
+        if not isinstance(spec.get("quotes_dates", False), bool):
+            raise DefinitionError(source, str(notice_id), "quotes_dates is true or false")
         if not isinstance(spec.get("document", ""), str):
             raise DefinitionError(source, str(notice_id), "document names a field (chair_report_symbol)")
         notices[str(notice_id)] = NoticeSpec(
@@ -88,6 +105,7 @@ def load_notices(path: Path) -> dict[str, NoticeSpec]:
             cc=tuple(spec.get("cc") or ()),
             calendar=bool(spec.get("calendar", False)),
             document=spec.get("document"),
+            quotes_dates=bool(spec.get("quotes_dates", False)),
         )
     return notices
 

@@ -63,7 +63,7 @@ def execute(plan: StepPlan, records: RecordStore, definition_id: DefinitionIds, 
         )
     if plan.stale_reminders:
         records.supersede_outbox(
-            after.id, plan.stale_reminders, f"superseded by {audit.trigger} (#{audit_id}): the reminder no longer fits"
+            after.id, plan.stale_reminders, f"superseded by {audit.trigger} (#{audit_id}): it no longer fits the record"
         )
     write_notices(records, after.id, plan.notices, audit.at, audit_id=audit_id)
     for effect in plan.effects:

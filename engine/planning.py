@@ -80,8 +80,9 @@ class StepPlan:
     timers: TimerChanges
     notices: tuple[OutboxDraft, ...]
     effects: tuple[StepPlan, ...] = ()  # caused by this step, written after it, in this order
-    # Reminders of this instance still queued that the step makes wrong (it moves dates or the state): never
-    # sent. Notices of steps stay: they record what happened, and remain true as history.
+    # Notices of this instance still queued that the step makes wrong, never to be sent: its reminders when it
+    # moves dates or the state; the notices stating its dates (``quotes_dates``: an invitation, a postponement)
+    # when it moves them or sends such a notice anew. Other notices of steps stay: they record what happened.
     stale_reminders: tuple[str, ...] = ()
 
     @property
@@ -306,16 +307,19 @@ class Planner:
         effects = tuple(
             plan for effect in step.spec.effects for plan in self._effect(effect, definition, after, actor, depth)
         )
-        moves = (
-            step.from_state != step.to_state
-            or "deadlines" in changes
-            or not definition.date_fields.isdisjoint(step.changes)
-        )
+        dates_move = "deadlines" in changes or not definition.date_fields.isdisjoint(step.changes)
+        moves = dates_move or step.from_state != step.to_state
+        stale: tuple[str, ...] = ()
+        if before is not None:
+            dated = self.catalogue.dated_notices(definition.name)
+            stale = definition.reminder_notices if moves else ()
+            if dated and (dates_move or not set(dated).isdisjoint(step.notices)):
+                stale = (*stale, *dated)  # the dates they state moved, or this step's notice states them anew
         return StepPlan(
             before=before,
             after=after,
             definition=definition,
-            stale_reminders=definition.reminder_notices if before is not None and moves else (),
+            stale_reminders=stale,
             audit=AuditDraft(self.now, actor, step.role, step.trigger, step.from_state, step.to_state, note, changes),
             refs=refs,
             timers=timers or TimerChanges(),

@@ -11,7 +11,7 @@ import pytest
 from engine import Engine
 from engine.errors import FieldError, GuardFailed, TriggerNotAllowed
 from tests.conftest import at
-from tests.scenario import MEETING_FIELDS, Twelfth, convene
+from tests.scenario import MEETING_FIELDS, Twelfth, convene, escalate_to_council, hold_meeting
 from tests.snapshot import snapshot
 
 
@@ -113,3 +113,48 @@ def test_each_step_quotes_its_own_reason(engine: Engine) -> None:
     assert back.fields.get("change_reason") is None  # the reconvening gave none: the old one is not carried
     cancelled = s.fire("meeting", "cancel", "sec.alice", {"change_reason": "Council decided"}, when="2019-04-01")
     assert cancelled.fields["change_reason"] == "Council decided"
+
+
+def _consultation_for_13th(engine: Engine) -> tuple[str, str]:
+    """An open consultation whose results go to the 13th meeting (convened for 2019-09-23)."""
+    s = hold_meeting(convene(engine))
+    escalate_to_council(s, "decided")
+    meeting = engine.start("meeting_cycle", "sec.alice",
+                           {"number": 13, "start": "2019-09-23", "end": "2019-09-24", "venue": "Geneva"},
+                           now=at("2019-06-01"))  # fmt: skip
+    engine.fire(meeting.id, "send_invitation", "sec.alice", {"letter_ref": "DM-19/2000"}, now=at("2019-08-12"))
+    consultation = engine.start("consultation", "sec.alice",
+                                {"topic": s.topic.id, "title": "Public policy on OTTs", "meeting": meeting.id},
+                                now=at("2019-06-20"))  # fmt: skip
+    dates = {"form_link": "https://f.example", "opens_on": "2019-07-01", "online_deadline": "2019-08-20",
+             "oc_date": "2019-09-20"}  # fmt: skip
+    engine.fire(consultation.id, "announce", "sec.alice", dates, now=at("2019-06-21"))
+    engine.fire(consultation.id, "open_online", "sec.alice", now=at("2019-07-01"))
+    return meeting.id, consultation.id
+
+
+def test_when_the_meeting_moves_the_secretariat_is_told_which_consultations_report_to_it(engine: Engine) -> None:
+    meeting, consultation = _consultation_for_13th(engine)
+    engine.fire(meeting, "postpone", "sec.alice",
+                {"start": "2019-11-18", "end": "2019-11-19", "change_reason": "Clash with PP"},
+                now=at("2019-08-13"))  # fmt: skip
+    assert [e.trigger for e in engine.history(consultation)][-1] == "meeting_moved"
+    told = [m for m in engine.outbox(instance_id=consultation, limit=10_000) if m.notice == "N20"]
+    secretariat = {p.id for p in engine.people() if "secretariat" in p.roles}
+    assert {m.recipient_id for m in told} >= secretariat
+    # ...and the OC can follow it: moved, audited, everyone who got the announcement told, reminders moved.
+    before = snapshot(engine)
+    with pytest.raises(GuardFailed, match="must change oc_date or meeting"):
+        engine.fire(consultation, "reschedule_oc", "sec.alice", {"oc_date": "2019-09-20", "change_reason": "x"},
+                    now=at("2019-08-14"))  # fmt: skip
+    assert snapshot(engine) == before
+    moved = engine.fire(consultation, "reschedule_oc", "sec.alice",
+                        {"oc_date": "2019-11-15", "change_reason": "The 13th meeting moved"},
+                        now=at("2019-08-14"))  # fmt: skip
+    assert engine.deadlines(moved)["latest_extension"] == date(2019, 11, 8)  # extensions may now go further
+    assert _pending_timers(engine, consultation)["R08b"] == "2019-08-17"
+    assert {m.notice for m in engine.outbox(instance_id=consultation, limit=10_000)} >= {"N11", "N13", "N20"}
+    extended = engine.fire(consultation, "extend_deadline", "sec.alice",
+                           {"online_deadline": "2019-10-01", "change_reason": "More time"},
+                           now=at("2019-08-15"))  # fmt: skip
+    assert extended.fields["online_deadline"] == "2019-10-01"  # refused against the old OC (latest 2019-09-13)
