@@ -22,7 +22,8 @@ from engine.service import Engine
 from engine.timers import TickReport, next_due, process_all_due
 from engine.yamlsource import DuplicateKey, load_yaml
 
-ACTIONS = ("start", "fire", "find", "report", "tick")
+ACTIONS = ("start", "fire", "find", "report", "tick", "relay")
+RELAY_STATES = ("down", "up")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TOP_KEYS = {"title", "people", "translations", "steps"}
 STEP_KEYS = {"at", "as", "name", "on", "set", "say", "linked_to", "via", "where", "languages", *ACTIONS}
@@ -123,6 +124,8 @@ def load_scenario(path: Path, zone: Any) -> Scenario:
         action = actions[0]
         if action in ("start", "fire", "find", "report") and not raw.get("as"):
             raise ScenarioError(f"{where}: '{action}' needs 'as: PERSON'")
+        if action == "relay" and raw["relay"] not in RELAY_STATES:
+            raise ScenarioError(f"{where}: 'relay' is down or up, not {raw['relay']!r}")
         if action == "fire" and not raw.get("on"):
             raise ScenarioError(f"{where}: 'fire' needs 'on: NAME' (an instance named by an earlier step)")
         steps.append(
@@ -165,6 +168,9 @@ class Replay:
     ) -> None:
         self.engine, self.deliver, self.report = engine, deliver, report
         self.show = show or (lambda event: None)
+        # While the mail relay is down (a `relay: down` step) nothing is delivered: notices stay queued, as
+        # they would through a real outage, and go out, or are superseded, once it is back.
+        self.relay_up = True
         self.result = ReplayResult()
 
     def _event(self, event: Event) -> None:
@@ -196,7 +202,7 @@ class Replay:
         report = process_all_due(self.engine, at)
         for outcome in report.outcomes:
             self._event(Event(outcome.due_at, "timer", f"{outcome.key} {outcome.outcome}", outcome.detail))
-        sent = self.deliver(at)
+        sent = self.deliver(at) if self.relay_up else 0
         if sent:
             self._event(Event(at, "mail", f"{sent} notice(s) delivered"))
         return report
@@ -255,5 +261,10 @@ class Replay:
                     ", ".join(p.name for p in paths),
                 )
             )
+        elif step.action == "relay":
+            self.relay_up = step.target == "up"
+            self._event(Event(step.at, "mail", f"the mail relay is {step.target}", step.say or ""))
+            if self.relay_up:
+                self._tick(step.at)  # what waited goes out now
         elif step.say:
             self._event(Event(step.at, "step", "time passes", step.say))

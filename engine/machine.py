@@ -21,7 +21,7 @@ from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAll
 from engine.fields import as_date, coerce_item, coerce_mapping, list_items
 from engine.guards import GUARDS, GuardContext, LinkedStates, PersonOf, no_directory
 from engine.records import Person
-from engine.roles import matching_role
+from engine.roles import ACTING_CHAIR, matching_role
 
 
 class _Token:
@@ -168,6 +168,8 @@ def _decide_one(
     role = "system" if authorised_by_cause else matching_role(roles, spec.roles)
     if role is None:
         raise RoleNotAllowed(actor.id, trigger, shown_state, roles, spec.roles)
+    if role == "chair" and "chair" not in actor.roles:
+        role = ACTING_CHAIR  # a Vice-Chair standing in: the audit says so, not "chair"
 
     item: dict[str, object] | None = None
     if state is None:

@@ -33,6 +33,10 @@ def _clause_holds(clause: RoleClause, person: Person, fields: Mapping[str, objec
     return clause.person_field is not None and fields.get(clause.person_field) == person.id
 
 
+ACTING_CHAIR = "acting_chair"
+"""The role a step records when a Vice-Chair designated acting chair takes it as chair."""
+
+
 def effective_roles(
     person: Person,
     definition: Definition,

@@ -143,7 +143,7 @@ def test_acting_chair_may_open_the_session(engine: Engine) -> None:
         engine.fire(s.meeting.id, "open_session", "vc.li", now=at("2019-02-01"))
     opened = s.fire("meeting", "open_session", "vc.amina")
     assert opened.state == "in_session"
-    assert engine.history(s.meeting.id)[-1].role == "chair"
+    assert engine.history(s.meeting.id)[-1].role == "acting_chair"  # the audit says who stood in, not "chair"
 
 
 def test_only_the_proposing_member_state_may_withdraw_its_topic(engine: Engine) -> None:
