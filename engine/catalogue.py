@@ -13,7 +13,7 @@ from engine.body import Body, load_body
 from engine.definition import Definition
 from engine.errors import DefinitionError, UnknownWorkflow
 from engine.loader import check_links, parse_definition
-from engine.roles import DIRECTORY_ROLES
+from engine.roles import DIRECTORY_ROLES, parse_filtered_role
 from engine.yamlsource import DuplicateKey, load_yaml
 
 SHIPPED = Path(__file__).resolve().parent.parent / "workflows"
@@ -128,6 +128,14 @@ def _check_selectors(notices: Mapping[str, NoticeSpec], definitions: Mapping[str
     known = DIRECTORY_ROLES | SPECIAL_SELECTORS | instance_roles | list_fields
     for notice in notices.values():
         for selector in notice.to + notice.cc:
+            filtered = parse_filtered_role(selector)
+            if filtered is not None:
+                unknown = [f for f in (*filtered.within, *filtered.without) if f"submitters:{f}" not in list_fields]
+                if unknown:
+                    raise DefinitionError(
+                        "notices.yaml", notice.id, f"'{selector}' names {unknown}, not list fields of any workflow"
+                    )
+                continue
             if selector not in known:
                 raise DefinitionError(
                     "notices.yaml", notice.id, f"unknown recipient '{selector}'; known: {sorted(known)}"

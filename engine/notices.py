@@ -11,7 +11,7 @@ from engine.catalogue import NoticeSpec
 from engine.definition import Definition
 from engine.fields import list_items
 from engine.records import Instance, Person
-from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE, effective_roles
+from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE, effective_roles, parse_filtered_role
 
 
 def recipients(
@@ -49,12 +49,31 @@ def _select(
         return [p for p in people if state and "member_state" in p.roles and p.member_state == state]
     if selector in DIRECTORY_ROLES:
         return [p for p in people if selector in p.roles]
+    filtered = parse_filtered_role(selector)
+    if filtered is not None:
+        lists = {name: list_items(fields.get(name)) for name in (*filtered.within, *filtered.without)}
+        return [
+            p
+            for p in people
+            if filtered.role in p.roles
+            and all(_has_item(p, lists[name]) for name in filtered.within)
+            and not any(_has_item(p, lists[name]) for name in filtered.without)
+        ]
     if selector.startswith("submitters:"):
         ids = {item.get("by") for item in list_items(fields.get(selector.split(":", 1)[1]))}
         return [p for p in people if p.id in ids]
     if selector in definition.instance_roles:
         return [p for p in people if selector in effective_roles(p, definition, fields, related)]
     return []  # a selector meant for another workflow's instance roles
+
+
+def _has_item(person: Person, items: Sequence[Mapping[str, object]]) -> bool:
+    """Whether the person gave one of these items, or their Member State has one."""
+    return any(
+        item.get("by") == person.id
+        or (person.member_state is not None and item.get("member_state") == person.member_state)
+        for item in items
+    )
 
 
 def _plain(value: object) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from engine.definition import Definition, RoleClause
 from engine.records import Person
@@ -64,3 +65,29 @@ def matching_role(roles: tuple[str, ...], allowed: tuple[str, ...]) -> str | Non
         if role in roles:
             return role
     return None
+
+
+@dataclass(frozen=True)
+class FilteredRole:
+    """``member_state:in=registrations:without=contributions``: the people of a directory role, kept only if
+    they (or their Member State) have an item in each ``in`` list field and none in each ``without`` one, so
+    a reminder reaches exactly those its words address ("registered, no contribution yet")."""
+
+    role: str
+    within: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+
+
+def parse_filtered_role(selector: str) -> FilteredRole | None:
+    """The filtered role a selector writes, or None if it is not one (or is malformed)."""
+    role, *clauses = selector.split(":")
+    if not clauses or role not in DIRECTORY_ROLES:
+        return None
+    within: list[str] = []
+    without: list[str] = []
+    for clause in clauses:
+        kind, _, name = clause.partition("=")
+        if not name or kind not in ("in", "without"):
+            return None
+        (within if kind == "in" else without).append(name)
+    return FilteredRole(role, tuple(within), tuple(without))
