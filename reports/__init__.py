@@ -3,14 +3,19 @@
 ``generate_report`` reads a meeting, the other meetings of its Council session whose report is approved
 and their linked escalations (``read_session``), builds the report (``build_report``, a pure function of
 plain data), renders it and stores the files as one new revision of the meeting's ``chair_report``
-documents. A PDF (``docx_to_pdf``) is the .docx converted by LibreOffice headless, when it is installed.
+documents. ``generate_compilation`` does the same for the compilation of responses to an open consultation
+(``reports.compilation``), stored as the consultation's ``compilation`` documents. A PDF (``docx_to_pdf``)
+is the .docx converted by LibreOffice headless, when it is installed.
 """
 
 from __future__ import annotations
 
 from reports.builder import build_report, symbol_in
+from reports.compilation import GeneratedCompilation, generate_compilation
 from reports.errors import (
+    NoCompilationSymbol,
     NoSymbol,
+    NotAConsultation,
     NotAMeeting,
     ReportError,
     ReportNotReady,
@@ -37,7 +42,7 @@ from reports.render import render_html, render_markdown
 from reports.settings import BodySettings, CouncilSession, MandateParagraph, MandateReference
 from reports.translations import MeetingWording, Translations, load_translations
 from reports.wordfile import render_docx
-from reports.wording import languages
+from reports.wording import heading_languages, headings, languages, needs_review
 
 __all__ = [
     "FORMATS",
@@ -48,6 +53,7 @@ __all__ = [
     "CouncilSession",
     "Decision",
     "Escalation",
+    "GeneratedCompilation",
     "GeneratedReport",
     "Header",
     "Item",
@@ -55,7 +61,9 @@ __all__ = [
     "MandateReference",
     "MeetingRecord",
     "MeetingWording",
+    "NoCompilationSymbol",
     "NoSymbol",
+    "NotAConsultation",
     "NotAMeeting",
     "Paragraph",
     "PdfUnavailable",
@@ -72,9 +80,13 @@ __all__ = [
     "build_report",
     "docx_to_pdf",
     "find_soffice",
+    "generate_compilation",
     "generate_report",
+    "heading_languages",
+    "headings",
     "languages",
     "load_translations",
+    "needs_review",
     "read_record",
     "read_session",
     "render",

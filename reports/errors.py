@@ -42,9 +42,9 @@ class NoSymbol(ReportError):
 class UnknownLanguage(ReportError):
     """There is no report wording in that language."""
 
-    def __init__(self, language: str, available: tuple[str, ...]) -> None:
+    def __init__(self, language: str, available: tuple[str, ...], what: str = "report") -> None:
         self.language, self.available = language, available
-        super().__init__(f"no report wording in '{language}' (available: {', '.join(available)})")
+        super().__init__(f"no {what} wording in '{language}' (available: {', '.join(available)})")
 
 
 class UnknownFormat(ReportError):
@@ -61,3 +61,22 @@ class TranslationsError(ReportError):
 
 class SettingsError(ReportError):
     """The report settings of body.yaml (``mandate``, ``report``) are not valid."""
+
+
+class NotAConsultation(ReportError):
+    """A compilation of responses is made from a consultation instance."""
+
+    def __init__(self, instance_id: str, workflow: str) -> None:
+        self.instance_id, self.workflow = instance_id, workflow
+        super().__init__(f"{instance_id} is a {workflow}, not a consultation: give the consultation's id")
+
+
+class NoCompilationSymbol(ReportError):
+    """The consultation has no compilation symbol yet."""
+
+    def __init__(self, instance_id: str, state: str) -> None:
+        self.instance_id, self.state = instance_id, state
+        super().__init__(
+            f"consultation {instance_id} (state '{state}') has no compilation symbol yet: it is recorded by "
+            "publish_compilation (compilation_symbol); give --symbol OPCWGINTn/n to build the compilation before"
+        )

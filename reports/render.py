@@ -20,11 +20,18 @@ from reports.wording import TEMPLATES_DIR, languages
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 _UNBREAKABLE = re.compile(rf"\S*{NB_HYPHEN}\S*")
+_BLOCK_START = re.compile(r"^([-+=]|\d+(?=[.)]))")  # what would start a list, a heading underline, a numbered list
 
 
 def escape_markdown(text: object) -> str:
     """Backslash the characters Markdown would read as syntax (emphasis, links, HTML, tables, headings)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def escape_markdown_line(text: object) -> str:
+    """A line of a text as typed, escaped so that Markdown keeps it a plain line ("- ...", "1. ..." stay text)."""
+    escaped = escape_markdown(text)
+    return _BLOCK_START.sub(lambda m: "\\" + m[0] if not m[0].isdigit() else m[0] + "\\", escaped, count=1)
 
 
 def typeset_html(text: object, language: str) -> Markup:
@@ -55,6 +62,7 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["md"] = escape_markdown
+    env.filters["md_line"] = escape_markdown_line
     env.filters["typeset"] = typeset_html
     env.filters["language_tag"] = language_tag
     return env

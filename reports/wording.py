@@ -22,6 +22,22 @@ from reports.errors import ReportError, UnknownLanguage
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 WORDING_FILE = "wording.yaml"
+HEADINGS_FILE = "headings.yaml"  # the headings alone, in a language the report is not written in yet
+HEADING_KEYS = (
+    "title",
+    "header.session",
+    "header.held",
+    "header.agenda_item",
+    "header.document",
+    "header.original",
+    "labels.summary",
+    "labels.action_required",
+    "labels.references",
+    "labels.introduction",
+    "labels.activities",
+    "labels.meeting",
+    "labels.conclusion",
+)
 _SPACES = re.compile(r"[ \t\r\n]+")  # not the no-break spaces of French typography
 
 
@@ -78,8 +94,53 @@ def wording(language: str) -> Wording:
     available = languages()
     if language not in available:
         raise UnknownLanguage(language, available)
-    path = TEMPLATES_DIR / language / WORDING_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _read(language, WORDING_FILE)
+
+
+def heading_languages() -> tuple[str, ...]:
+    """The languages that have the report's headings: the report languages and those with ``headings.yaml``."""
+    found = {p.name for p in TEMPLATES_DIR.iterdir() if (p / HEADINGS_FILE).is_file()}
+    return tuple(sorted(found | set(languages())))
+
+
+@functools.cache
+def headings(language: str) -> Wording:
+    """The report's headings in ``language`` (``HEADING_KEYS``): its wording, else its ``headings.yaml``.
+
+    Ar, es, ru and zh have headings only, translated in the UN's formal register and marked ``review:`` until
+    a translator has checked them (``needs_review``); a missing key is an error naming the file and the key.
+    """
+    if language in languages():
+        found = wording(language)
+    elif language in heading_languages():
+        found = _read(language, HEADINGS_FILE)
+    else:
+        raise UnknownLanguage(language, heading_languages(), "heading")
+    for key in HEADING_KEYS:
+        found.say(key, **_SAMPLE)  # every key there and renderable with the facts the builder gives
+    return found
+
+
+def needs_review(language: str) -> bool:
+    """Whether the headings of ``language`` are still marked as needing a translator's review."""
+    return headings(language).has("review")
+
+
+_SAMPLE: dict[str, object] = {  # the facts the headings are rendered with (reports/builder.py)
+    "name": "",
+    "code": "",
+    "year": 2019,
+    "place": "",
+    "days": "",
+    "item": "",
+    "symbol": "",
+    "language": "",
+    "ordinal": "",
+}
+
+
+def _read(language: str, name: str) -> Wording:
+    data = yaml.safe_load((TEMPLATES_DIR / language / name).read_text(encoding="utf-8"))
     if not isinstance(data, Mapping):
-        raise ReportError(f"{language}/{WORDING_FILE}: expected a mapping")
-    return Wording(language, data, f"{language}/{WORDING_FILE}")
+        raise ReportError(f"{language}/{name}: expected a mapping")
+    return Wording(language, data, f"{language}/{name}")

@@ -1,3 +1,15 @@
 """Registers every sub-command group on the app (imported by ``main``)."""
 
-from consultflow.cli import check, db, demo, instances, outbox, people, report, serve, timers, workflows  # noqa: F401
+from consultflow.cli import (  # noqa: F401
+    check,
+    compilation,
+    db,
+    demo,
+    instances,
+    outbox,
+    people,
+    report,
+    serve,
+    timers,
+    workflows,
+)
