@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from engine.calendar import BusinessCalendar
+from engine.calendar import BusinessCalendar, ClosedDayPolicy
 from engine.errors import DefinitionError
 from engine.yamlsource import load_yaml
 
@@ -24,6 +24,9 @@ class Body:
     mail_domain: str = "consultflow.invalid"
     sender: str = "consultflow@consultflow.invalid"
     reminder_time: time = time(8, 0)
+    # "earlier": a reminder due on a weekend or a holiday goes out on the open day before it (or, for one that
+    # follows its date, such as "overdue", the open day after); "keep": on that day.
+    reminders_on_closed_day: ClosedDayPolicy = "keep"
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     extra: Mapping[str, Any] = field(default_factory=dict)  # mandate references, report settings...
 
@@ -55,9 +58,15 @@ def load_body(path: Path) -> Body:
             closures=frozenset(date.fromisoformat(str(d)) for d in cal.get("closures", [])),
         )
         reminder_time = time.fromisoformat(str(data.get("reminder_time", "08:00")))
+        reminder_policy = str(data.get("reminders_on_closed_day", "keep"))
+        if reminder_policy not in ("keep", "earlier"):
+            raise ValueError(f"reminders_on_closed_day is keep or earlier, not {reminder_policy!r}")
     except ValueError as exc:
         raise DefinitionError(source, "calendar", str(exc)) from exc
-    known = {"code", "code_fr", "name", "list_id", "mail_domain", "sender", "reminder_time", "calendar"}
+    known = {
+        "code", "code_fr", "name", "list_id", "mail_domain", "sender", "reminder_time", "reminders_on_closed_day",
+        "calendar",
+    }  # fmt: skip
     return Body(
         code=str(data.get("code", "CWG-Internet")),
         code_fr=str(data.get("code_fr", "GTC-Internet")),
@@ -66,6 +75,7 @@ def load_body(path: Path) -> Body:
         mail_domain=str(data.get("mail_domain", "consultflow.invalid")),
         sender=str(data.get("sender", "consultflow@consultflow.invalid")),
         reminder_time=reminder_time,
+        reminders_on_closed_day=cast(ClosedDayPolicy, reminder_policy),
         calendar=calendar,
         extra={k: v for k, v in data.items() if k not in known},
     )

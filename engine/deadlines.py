@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from engine.body import Body
-from engine.calendar import DeadlineRule, apply_rule
+from engine.calendar import ClosedDayPolicy, DeadlineRule, apply_rule
 from engine.definition import Definition, TimerSpec
 from engine.fields import as_date
 
@@ -52,7 +52,13 @@ def _timer_due(
     anchor = as_date(fields.get(rule.anchor))
     if anchor is None:
         return None
-    day = apply_rule(rule, anchor, body.calendar, "keep")
+    # Document deadlines stay calendar days; a reminder due on a closed day may move to an open one (a body
+    # setting): the day before when it comes ahead of its date, the day after when it follows it (an overdue
+    # reminder never goes out before the item is overdue).
+    policy: ClosedDayPolicy = "keep"
+    if spec.notice is not None and body.reminders_on_closed_day != "keep":
+        policy = "earlier" if rule.offset < 0 else "later"
+    day = apply_rule(rule, anchor, body.calendar, policy)
     return body.calendar.at_local_time(day, body.reminder_time), rule.text
 
 

@@ -187,10 +187,15 @@ class RoleClause:
 
 @dataclass(frozen=True)
 class DateConstraint:
-    """Two date fields of one instance in order: ``field`` is never before ``not_before`` once both are set."""
+    """Two dates of one instance in order: ``field`` is never before ``not_before`` (strictly after it with
+    ``strict``) once both are known. A refusal names both; with ``warn`` a step that breaks the order is
+    taken, with a warning (the dates may then be named deadlines too: the Chair's report due before the
+    meeting it reports on)."""
 
     field: str
     not_before: str
+    warn: bool = False
+    strict: bool = False
 
 
 @dataclass(frozen=True)

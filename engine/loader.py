@@ -59,7 +59,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
             "constraints",
         }
     ),
-    "constraint": frozenset({"field", "not_before"}),
+    "constraint": frozenset({"field", "not_before", "after", "warn"}),
     "field": frozenset(
         {"type", "required", "values", "workflow", "item", "title", "multiline", "max_length", "per_step"}
     ),
@@ -212,7 +212,7 @@ def parse_definition(
                 raise reader.fail(
                     f"{spec.trigger}.roles", f"role(s) {', '.join(hidden)} may fire it but cannot see the instance"
                 )
-    constraints = _constraints(reader, top.get("constraints") or [], fields)
+    constraints = _constraints(reader, top.get("constraints") or [], fields, deadlines)
     missing = [f.name for f in fields.values() if f.required and f.name not in start.requires]
     # A version stored by an earlier consultflow ran under the rules of its day: its instances must still load.
     if missing and stored:
@@ -248,7 +248,9 @@ def parse_definition(
     )
 
 
-def _constraints(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) -> tuple[DateConstraint, ...]:
+def _constraints(
+    reader: _Reader, raw: object, fields: Mapping[str, FieldSpec], deadlines: Mapping[str, DeadlineSpec]
+) -> tuple[DateConstraint, ...]:
     if not isinstance(raw, list):
         raise reader.fail("constraints", "expected a list of {field: NAME, not_before: NAME}", raw)
     result: list[DateConstraint] = []
@@ -256,12 +258,20 @@ def _constraints(reader: _Reader, raw: object, fields: Mapping[str, FieldSpec]) 
         place = f"constraints[{i}]"
         data = reader.mapping(item, place)
         reader.check_keys(data, SECTION_KEYS["constraint"], place)
-        for key in ("field", "not_before"):
-            name = data.get(key)
-            spec = fields.get(str(name))
-            if spec is None or spec.type not in ("date", "datetime"):
-                raise reader.fail(place, f"{key} must name a date field, not {name!r}", data)
-        result.append(DateConstraint(str(data["field"]), str(data["not_before"])))
+        warn = data.get("warn", False)
+        if not isinstance(warn, bool):
+            raise reader.fail(place, "warn is true or false", data)
+        if ("not_before" in data) == ("after" in data):
+            raise reader.fail(place, "give one of not_before and after", data)
+        other = "after" if "after" in data else "not_before"
+        for key in ("field", other):
+            name = str(data.get(key))
+            spec = fields.get(name)
+            is_date = spec is not None and spec.type in ("date", "datetime")
+            if not is_date and not (warn and name in deadlines):
+                what = "a date field or, with warn: true, a deadline" if warn else "a date field"
+                raise reader.fail(place, f"{key} must name {what}, not {name!r}", data)
+        result.append(DateConstraint(str(data["field"]), str(data[other]), warn=warn, strict=other == "after"))
     return tuple(result)
 
 

@@ -88,12 +88,13 @@ def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, 
 def _check_constraints(definition: Definition, values: Mapping[str, object], changed: set[str]) -> None:
     """Dates that must stay in order, checked whenever a step changes one of them."""
     for constraint in definition.constraints:
-        if not changed & {constraint.field, constraint.not_before}:
-            continue
+        if constraint.warn or not changed & {constraint.field, constraint.not_before}:
+            continue  # a warning, not a refusal (engine/warnings.py)
         later, earlier = as_date(values.get(constraint.field)), as_date(values.get(constraint.not_before))
-        if later is not None and earlier is not None and later < earlier:
+        if later is not None and earlier is not None and (later <= earlier if constraint.strict else later < earlier):
+            where = "not after" if constraint.strict else "before"
             raise FieldError(
-                f"{constraint.field} {later.isoformat()} is before {constraint.not_before} {earlier.isoformat()}"
+                f"{constraint.field} {later.isoformat()} is {where} {constraint.not_before} {earlier.isoformat()}"
             )
 
 

@@ -31,6 +31,7 @@ from engine.ports import RecordReader, RecordStore, Storage
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from engine.registry import DefinitionRegistry
 from engine.roles import SYSTEM_ACTOR, effective_roles
+from engine.warnings import date_warnings
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,13 @@ class Engine:
         """Each named deadline's calendar day (local) for the instance's definition version."""
         return dict(deadline_days(self.definition_of(instance), instance.fields, self.catalogue.body))
 
+    def warnings(self, instance: Instance, now: datetime | None = None) -> builtins.list[str]:
+        """What is allowed but worth a second look in the instance's dates still ahead: a meeting or a
+        deadline on a weekend or a holiday, dates a definition wants in order that are not."""
+        body = self.catalogue.body
+        today = body.calendar.local_date(self._now(now))
+        return date_warnings(self.definition_of(instance), instance.fields, body, since=today)
+
     def can_see(self, instance: Instance, person: str | Person) -> bool:
         """Whether ``person`` may see the instance and its documents (the definition's ``visible_to``)."""
         who = person if isinstance(person, Person) else self.person(person)
@@ -319,6 +327,55 @@ class Engine:
         if content is None:
             raise InstanceNotFound(f"no document {document_id}")
         return content
+
+    # -- dry runs -------------------------------------------------------------------------------------
+
+    def preview(
+        self,
+        instance_id: str,
+        trigger: str,
+        actor: str | Person,
+        fields: Mapping[str, object] | None = None,
+        *,
+        note: str | None = None,
+        message: str | None = None,
+        now: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> StepPlan:
+        """The plan ``fire`` would write, and nothing written: the step is planned and written on a transaction
+        that is then rolled back, so that it is refused exactly as ``fire`` would refuse it (roles, guards,
+        notices that cannot be built, Council's order, invariants)."""
+
+        class RolledBack(Exception):
+            """Leaves the write transaction, which rolls it back."""
+
+        at = self._now(now)
+        # A registry of its own: a definition row first registered here is rolled back, so the shared
+        # registry must not remember its id.
+        scratch = DefinitionRegistry(self.catalogue, self.clock)
+        try:
+            with self.storage.write() as unit:
+                records = unit.records
+                plan = self.planner(records, at).fire(
+                    instance_id,
+                    trigger,
+                    self._actor(records, actor),
+                    dict(fields or {}),
+                    note,
+                    expected_version=expected_version,
+                    message=message,
+                )
+                if self.notice_check is not None:
+                    drafts = [d for step in plan.walk() for d in step.notices]
+                    if drafts:
+                        self.notice_check(drafts)
+                execute(plan, records, scratch.register)
+                touched = [step.after for step in plan.walk()]
+                refuse_out_of_order(records, touched)
+                check_touched(records, touched)
+                raise RolledBack
+        except RolledBack:
+            return plan
 
 
 IDEMPOTENCY_KEY_MAX = 200  # characters, on every backend (the PostgreSQL column holds no more)

@@ -158,3 +158,27 @@ def test_when_the_meeting_moves_the_secretariat_is_told_which_consultations_repo
                            {"online_deadline": "2019-10-01", "change_reason": "More time"},
                            now=at("2019-08-15"))  # fmt: skip
     assert extended.fields["online_deadline"] == "2019-10-01"  # refused against the old OC (latest 2019-09-13)
+
+
+def test_dates_on_closed_days_and_out_of_order_are_warned_not_refused(engine: Engine) -> None:
+    """A meeting moved to Good Friday is taken, with a warning; so is one moved past its Chair's report."""
+    s = convene(engine)
+    easter = {"start": "2019-04-19", "end": "2019-04-19", "change_reason": "Room found"}
+    moved = s.fire("meeting", "postpone", "sec.alice", easter, when="2019-01-05")
+    warnings = engine.warnings(moved, now=at("2019-01-05"))
+    assert "start 2019-04-19 falls on a public holiday (Good Friday)" in warnings
+    assert "deadline contrib_untranslated 2019-04-07 falls on a Sunday" in warnings  # calendar days, warned
+    assert not [w for w in warnings if "contrib_translated" in w]  # Friday 29 March: an open day
+    late = {"start": "2019-06-03", "end": "2019-06-04", "change_reason": "Later still"}
+    moved = s.fire("meeting", "postpone", "sec.alice", late, when="2019-01-06")  # Council opens on 2019-06-10
+    assert "council_doc 2019-05-13 is not after end 2019-06-04" in engine.warnings(moved, now=at("2019-01-06"))
+
+
+def test_a_reminder_due_on_a_weekend_goes_out_the_open_day_before(engine: Engine) -> None:
+    s = convene(engine)
+    moved = {"start": "2019-03-25", "end": "2019-03-25", "change_reason": "Room"}  # R01 (D - 28) a Monday
+    s.fire("meeting", "postpone", "sec.alice", moved, when="2019-01-05")
+    timers = _pending_timers(engine, s.meeting.id)
+    assert timers["R01"] == "2019-02-25"
+    assert timers["R02"] == "2019-03-01"  # D - 22 is Sunday 3 March: Friday 1 March
+    assert timers["R03"] == "2019-03-11"  # D - 14, a Monday: unchanged
