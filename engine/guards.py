@@ -125,6 +125,13 @@ def _given(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     return None if not missing else f"the step must give {', '.join(missing)} (what is recorded may no longer hold)"
 
 
+def _needs_when(args: Mapping[str, object], ctx: GuardContext) -> str | None:
+    name, needed = str(args["field"]), str(args["needs"])
+    if ctx.values.get(name) not in _values(args) or ctx.values.get(needed) not in (None, "", []):
+        return None
+    return f"{needed} is needed when {name} is {ctx.values.get(name)}"
+
+
 def _absent(args: Mapping[str, object], ctx: GuardContext) -> str | None:
     name = str(args["field"])
     value = ctx.values.get(name)
@@ -238,6 +245,11 @@ GUARDS: Mapping[str, GuardKind] = {
     ),
     "person_holds": GuardKind(
         _person_holds, {"field": "field", "roles": "values"}, "the person a field names holds one of the roles"
+    ),
+    "needs_when": GuardKind(
+        _needs_when,
+        {"field": "field", "values": "values", "needs": "field"},
+        "a field is set whenever another has one of the values (an option named when another is preferred)",
     ),
     "given": GuardKind(_given, {"fields": "fields"}, "the step itself gives the fields (not the values on record)"),
     "absent": GuardKind(_absent, {"field": "field"}, "a field is not set"),

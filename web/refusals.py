@@ -110,6 +110,8 @@ def _sentence(guard: GuardSpec, ctx: RefusalContext) -> str | None:
         done = set(raw) if isinstance(raw, list | tuple) else {raw}
         open_ = [s for s in ctx.linked_states(workflow, str(args["via"])) if s not in done]
         return words.guard(guard.name, count=len(open_), workflow=words.workflow(workflow))
+    if guard.name == "needs_when":
+        return words.guard(guard.name, field=_field_word(str(args["needs"]), ctx))
     if guard.name == "given":
         raw = args["fields"]
         names = list(raw) if isinstance(raw, list | tuple) else [raw]
