@@ -169,6 +169,8 @@ class TimerSpec:
     notice: str | None = None
     fire: str | None = None
     when: Condition = field(default_factory=lambda: ALWAYS)  # the instance's fields must meet it
+    # The values a timed step gives: literals, "$self.FIELD" or "$deadline.NAME" (resolved when it fires).
+    sets: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def kind(self) -> Literal["reminder", "transition"]:

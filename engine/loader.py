@@ -87,7 +87,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "effect": frozenset({"start", "fire", "for_each", "linked", "on", "where", "fields", "gather"}),
     "effect.linked": frozenset({"workflow", "via", "state"}),
     "effect.gather": frozenset({"into", "fields"}),
-    "timer": frozenset({"key", "while", "deadline", "rule", "notice", "fire", "when"}),
+    "timer": frozenset({"key", "while", "deadline", "rule", "notice", "fire", "when", "set"}),
 }
 # What an appended list item carries besides its declared fields, and what a linked instance offers
 # besides its fields: both can be tested in `where:` and read as `$item.NAME`.
@@ -742,14 +742,20 @@ def _timers(
         notice, fire = data.get("notice"), data.get("fire")
         if notice is not None and notices is not None and notice not in notices:
             raise reader.fail(place, f"unknown notice '{notice}'", data)
+        given: dict[str, object] = {}
         if fire is not None:
             specs = [t for t in transitions if t.trigger == fire]
             if not specs:
                 raise reader.fail(place, f"unknown trigger '{fire}'", data)
-            if not all(SYSTEM_ROLE in t.roles for t in specs):
+            # Only the declarations the timer can fire matter: those leaving a state it is active in.
+            active_specs = [t for t in specs if set(t.sources) & set(active)] or specs
+            if not all(SYSTEM_ROLE in t.roles for t in active_specs):
                 raise reader.fail(
                     place, f"trigger '{fire}' must allow the role '{SYSTEM_ROLE}' to be fired by a timer", data
                 )
+            given = _timer_values(reader, data.get("set") or {}, place, (fields, deadlines), active_specs, data)
+        elif "set" in data:
+            raise reader.fail(place, "only a timer that fires a trigger gives values (set:)", data)
         when = reader.condition(data.get("when"), f"{place}.when", fields, data)
         result.append(
             TimerSpec(
@@ -760,9 +766,33 @@ def _timers(
                 notice=notice,
                 fire=fire,
                 when=when,
+                sets=given,
             )
         )
     return tuple(result)
+
+
+def _timer_values(
+    reader: _Reader,
+    raw: object,
+    place: str,
+    known: tuple[Mapping[str, FieldSpec], Mapping[str, DeadlineSpec]],
+    specs: Sequence[TransitionSpec],
+    node: object,
+) -> dict[str, object]:
+    """``set: {report_approved_on: $deadline.silence, report_mode: correspondence}``: the values a timed step
+    gives, literals, ``$self.FIELD`` or ``$deadline.NAME`` (that deadline's day), each a field the step takes."""
+    values = reader.mapping(raw, f"{place}.set")
+    fields, deadlines = known
+    accepted = {f for t in specs for f in t.accepted_fields}
+    for name, value in values.items():
+        if name not in accepted:
+            raise reader.fail(place, f"set: the step does not take '{name}' (it takes {sorted(accepted)})", node)
+        if isinstance(value, str) and value.startswith("$deadline.") and value.split(".", 1)[1] not in deadlines:
+            raise reader.fail(place, f"set: {value!r} names no deadline of this workflow", node)
+        if isinstance(value, str) and value.startswith("$self.") and value.split(".", 1)[1] not in fields:
+            raise reader.fail(place, f"set: {value!r} names no field of this workflow", node)
+    return dict(values)
 
 
 def check_links(definitions: Mapping[str, Definition]) -> None:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from engine.calendar import BusinessCalendar
 from engine.clock import aware_utc
+from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.errors import Conflict, ConsultflowError, DatabaseError
 from engine.execution import write_notices
@@ -176,7 +177,7 @@ class _Pass:
         try:
             with self.work.savepoint():  # a refusal undoes the step only, not the claim
                 note = f"timer {timer.key}: {timer.rule}"
-                plan = self.planner.fire(timer.instance_id, trigger, SYSTEM_ACTOR, {}, note)
+                plan = self.planner.fire(timer.instance_id, trigger, SYSTEM_ACTOR, self._given(timer), note)
                 self.engine.execute(plan, self.work.records)
         except (Conflict, DatabaseError):
             raise  # not a refusal: this attempt fails and the timer stays pending
@@ -186,6 +187,28 @@ class _Pass:
             return
         was = plan.before.state if plan.before else "?"
         self._record(timer, "fired", f"{trigger}: {was} -> {plan.after.state}")
+
+    def _given(self, timer: Timer) -> dict[str, object]:
+        """The values the timer's definition gives the step (``set:``), resolved against the instance now."""
+        loaded = self.work.records.instance(timer.instance_id)  # not cached: the step is about to change it
+        if loaded is None:
+            return {}
+        instance = loaded[0]
+        definition = self.engine.registry.compiled(self.work.records, loaded[1]).definition
+        spec = next((t for t in definition.timers if t.key == timer.key), None)
+        if spec is None or not spec.sets:
+            return {}
+        days = deadline_days(definition, instance.fields, self.engine.catalogue.body)
+        given: dict[str, object] = {}
+        for name, value in spec.sets.items():
+            if isinstance(value, str) and value.startswith("$self."):
+                given[name] = instance.fields.get(value.split(".", 1)[1])
+            elif isinstance(value, str) and value.startswith("$deadline."):
+                day = days.get(value.split(".", 1)[1])
+                given[name] = day.isoformat() if day else None
+            else:
+                given[name] = value
+        return given
 
     def _remind(self, timer: Timer) -> None:
         loaded = self._instance(timer.instance_id)
