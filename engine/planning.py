@@ -518,8 +518,11 @@ def once_per_document(plan: StepPlan, catalogue: Catalogue) -> StepPlan:
     submitted for a meeting and, by its effect, for the meeting's escalation is one message, not two.
 
     The first draft in writing order is kept, except that a person who gets the notice for action (``to``)
-    in a later step does not keep only an earlier copy for information (``cc``)."""
+    in a later step does not keep only an earlier copy for information (``cc``). The copy kept carries the
+    other instances the document was sent for (``with_instances``: the escalation whose options the report
+    puts to Council), so the one message says everything the others would have."""
     chosen: dict[tuple[str, str, str], OutboxDraft] = {}
+    sent_for: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     counted: set[int] = set()  # the drafts that name a document (the others are all kept)
     for step in plan.walk():
         for draft in step.notices:
@@ -529,14 +532,24 @@ def once_per_document(plan: StepPlan, catalogue: Catalogue) -> StepPlan:
                 continue
             counted.add(id(draft))
             key = (draft.notice, draft.recipient.id, str(value))
+            sent_for.setdefault(key, []).append(draft.context["instance"])
             if key not in chosen or (chosen[key].for_information and not draft.for_information):
                 chosen[key] = draft
     if len(chosen) == len(counted):
         return plan  # no person gets the same document twice
-    kept = {id(d) for d in chosen.values()}
+    merged = {
+        id(draft): replace(
+            draft,
+            context={
+                **draft.context,
+                "with_instances": [i for i in sent_for[key] if i["id"] != draft.context["instance"]["id"]],
+            },
+        )
+        for key, draft in chosen.items()
+    }
 
     def keep(step: StepPlan) -> StepPlan:
-        notices = tuple(d for d in step.notices if id(d) not in counted or id(d) in kept)
+        notices = tuple(merged.get(id(d), d) for d in step.notices if id(d) not in counted or id(d) in merged)
         return replace(step, notices=notices, effects=tuple(keep(e) for e in step.effects))
 
     return keep(plan)
