@@ -70,6 +70,16 @@ class BodyInfo(TypedDict):
     list_id: str
     mail_domain: str
     timezone: NotRequired[str]  # the body's calendar zone; see DEFAULT_TIMEZONE for rows without it
+    # The name and short name in the other official languages, once the body's configuration gives them
+    # (body_names.py falls back to CWG-Internet's official names, or to English for another body).
+    name_es: NotRequired[str]
+    name_ru: NotRequired[str]
+    name_ar: NotRequired[str]
+    name_zh: NotRequired[str]
+    code_es: NotRequired[str]
+    code_ru: NotRequired[str]
+    code_ar: NotRequired[str]
+    code_zh: NotRequired[str]
 
 
 class RelatedInstance(TypedDict):

@@ -19,7 +19,7 @@ class UnknownNotice(NotificationError):
 
     def __init__(self, notice_id: str) -> None:
         self.notice_id = notice_id
-        super().__init__(f"Unknown notice {notice_id!r}: expected N01-N19, N16a or R01-R13.")
+        super().__init__(f"Unknown notice {notice_id!r}: expected N01-N22, N16a or R01-R13.")
 
 
 class UnknownLanguage(NotificationError):

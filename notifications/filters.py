@@ -5,7 +5,10 @@ of the body the notice is sent for, read from the ``body`` of the context being 
 cached per language and shared by every body, so the zone cannot be fixed when they are built). Two filters
 are particular to e-mail and live here: ``council_symbol`` and ``url``; and three write phrases of running
 text (``phrasing.py``): ``on_days`` and ``to_days`` (the days of a meeting with their preposition, "les 23 et
-24 septembre 2019") and ``sentence`` (a free text closed by exactly one full stop).
+24 septembre 2019") and ``sentence`` (a free text closed by exactly one full stop). ``ordinal`` writes a
+meeting's number as its name in the language takes it ("12th", "12e", "12.ª", "12-е", "الثاني عشر", "第12次");
+``body_name``, ``body_code`` and ``session`` name the body and a Council session in the reader's language
+(``body_names.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import jinja2
 from jinja2.runtime import Context
 
 from engine import formatting
+from notifications.body_names import body_code, body_name, council_session
 from notifications.context import body_zone
-from notifications.phrasing import as_sentence, days_phrase
+from notifications.phrasing import as_sentence, days_phrase, instant_phrase, meeting_ordinal, russian_year_in_words
 
 Filter = Callable[..., str]
 
@@ -46,12 +50,32 @@ def link(value: object) -> str:
 
 def template_filters(language: str) -> dict[str, Filter]:
     """The filters of ``language``'s environment, by the names the templates use."""
+    filters = _filters(language)
+    if language == "ru":  # "1 февраля 2019 года" in running text, never "2019 г." (nor "2019 г.." at a full stop)
+        for name in ("date", "date_span"):
+            filters[name] = _then(filters[name], russian_year_in_words)
+    filters["datetime"] = _then(filters["datetime"], functools.partial(instant_phrase, language))
+    return filters
+
+
+def _then(f: Filter, rewrite: Callable[[str], str]) -> Filter:
+    """``f`` with its text rewritten by ``rewrite`` (``pass_context`` and the like carried over)."""
+
+    @functools.wraps(f)
+    def apply(*args: object, **kwargs: object) -> str:
+        return rewrite(f(*args, **kwargs))
+
+    return apply
+
+
+def _filters(language: str) -> dict[str, Filter]:
+    """The filters as the shared formatting functions write them."""
     return {
         "date": _zoned(language, formatting.format_day),
         "date_span": _zoned(language, formatting.format_span),
         "datetime": _zoned(language, formatting.format_instant),
         "number": _bound(language, formatting.format_number),
-        "ordinal": _bound(language, formatting.format_ordinal),
+        "ordinal": _bound(language, meeting_ordinal),
         "council_symbol": _bound(language, council_symbol),
         "language_names": _bound(language, formatting.language_names),
         "join_words": _bound(language, formatting.join_words),
@@ -59,6 +83,9 @@ def template_filters(language: str) -> dict[str, Filter]:
         "on_days": _zoned(language, _on_days),
         "to_days": _zoned(language, _to_days),
         "sentence": _bound(language, lambda _language, value: as_sentence(value)),
+        "body_name": _bound(language, body_name),
+        "body_code": _bound(language, body_code),
+        "session": _bound(language, council_session),
     }
 
 

@@ -11,7 +11,9 @@ into header syntax. Addresses are validated strictly.
 from __future__ import annotations
 
 import unicodedata
+from email.header import Header
 from email.headerregistry import Address
+from email.policy import Policy
 
 from engine.addresses import AddressProblem, normalise_address
 from notifications.errors import InvalidAddress, UnsafeHeaderValue
@@ -63,3 +65,26 @@ def mailbox(field: str, name: str | None, email: str) -> Address:
     display = check_header_text(f"{field} name", name) if name else ""
     local, _, domain = addr_spec.partition("@")
     return Address(display_name=display, username=local, domain=domain)
+
+
+class EncodedSubject(str):
+    """A Subject header that keeps every space when a non-ASCII subject is folded over several lines.
+
+    CPython 3.11.7's header folder can leave the space between two words *between* two encoded words
+    ("опубликован =?utf-8?...?= =?utf-8?...?= только"), where RFC 2047 tells readers to drop it: the Russian
+    subject "будет опубликован только на языке" arrived as "опубликовантолько". This value folds itself
+    instead (the message's header machinery calls ``fold``, whatever policy flattens it): a non-ASCII
+    subject becomes a run of UTF-8 encoded words holding every character, spaces included; an ASCII one
+    folds as usual. Assign it with ``msg["Subject"] = EncodedSubject(text)``.
+    """
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        """The header line(s), ending with the policy's line separator."""
+        text = str(self)
+        if text.isascii() or getattr(policy, "utf8", False):
+            return str(policy.header_factory(self.name, text).fold(policy=policy))  # type: ignore[attr-defined]
+        width = policy.max_line_length or 78
+        encoded = Header(text, "utf-8", maxlinelen=width, header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"

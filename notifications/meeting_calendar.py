@@ -9,21 +9,29 @@ METHOD is REQUEST, or CANCEL once the meeting is in state ``cancelled`` (RFC 554
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
-from typing import Literal
+from typing import Literal, cast
 
 import icalendar
 
-from engine.formatting import as_date, as_instant, format_ordinal
+from engine.formatting import as_date, as_instant
+from notifications.body_names import body_code
 from notifications.context import NoticeContext, body_zone
+from notifications.phrasing import meeting_ordinal
 
 PRODID = "-//consultflow//meeting notices//EN"
 
 _SUMMARY = {
     "en": "{ordinal} meeting of {code}",
-    "fr": "{ordinal} réunion du {code_fr}",
+    "fr": "{ordinal} réunion du {code}",
+    "es": "{ordinal} reunión del {code}",
+    "ru": "{ordinal} собрание {code}",
+    "ar": "الاجتماع {ordinal} لفريق العمل {code}",
+    "zh": "{code}{ordinal}会议",
 }
+"""The event's title by language; ``ordinal`` as ``phrasing.meeting_ordinal`` writes it, ``code`` the body's."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,9 @@ def meeting_calendar(
         event.add("dtend", end + dt.timedelta(days=1))
     template = _SUMMARY.get(language, _SUMMARY["en"])
     body = context["body"]
-    ordinal = format_ordinal(language, fields["number"]) if "number" in fields else ""
-    event.add("summary", template.format(ordinal=ordinal, code=body["code"], code_fr=body["code_fr"]).strip())
+    ordinal = meeting_ordinal(language, fields["number"]) if "number" in fields else ""
+    summary = template.format(ordinal=ordinal, code=body_code(language, cast(Mapping[str, object], body)))
+    event.add("summary", " ".join(summary.split()))
     if fields.get("venue"):
         event.add("location", str(fields["venue"]))
     if fields.get("agenda_link"):

@@ -23,7 +23,7 @@ from email.utils import format_datetime, parseaddr
 from engine.catalogue import NoticeSpec
 from notifications.context import NoticeContext, Recipient
 from notifications.errors import InvalidMessageInput
-from notifications.headers import check_header_text, mailbox, validate_address
+from notifications.headers import EncodedSubject, check_header_text, mailbox, validate_address
 from notifications.meeting_calendar import meeting_calendar
 from notifications.rendering import RenderedNotice
 
@@ -102,7 +102,7 @@ def build_message(
         raise InvalidMessageInput(f"The list id {list_id!r} is not a valid dot-atom (RFC 2919).")
 
     msg = EmailMessage()
-    msg["Subject"] = check_header_text("subject", rendered.subject)
+    msg["Subject"] = EncodedSubject(check_header_text("subject", rendered.subject))
     msg["From"] = from_
     msg["To"] = to
     if copies:

@@ -20,6 +20,7 @@ import jinja2
 import markupsafe
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from engine.yamlsource import load_yaml
 from notifications.context import LANGUAGES, NoticeContext
 from notifications.errors import RenderError, TemplateMissing, UnknownLanguage
 from notifications.filters import template_filters
@@ -35,6 +36,25 @@ ELLIPSIS = "\u2026"
 T = TypeVar("T")
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
 _NOTICE_FILE = re.compile(r"^(?P<id>[NR]\d{2}[a-z]?)\.subject\.txt$")
+
+
+@dataclass(frozen=True)
+class TranslationStatus:
+    """What ``templates/<language>/meta.yaml`` says of a language's templates (never shown in a mail).
+
+    ``status`` is ``reviewed`` for a language checked by a translator (English and French, which have no
+    ``meta.yaml``) and ``machine-draft`` for a draft awaiting a translator's review (Arabic, Chinese, Russian,
+    Spanish); ``note`` says what is awaited.
+    """
+
+    language: str
+    status: str
+    note: str = ""
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether a translator still has to review this language's notices."""
+        return self.status != "reviewed"
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,17 @@ def notice_ids(language: str = FALLBACK_LANGUAGE) -> list[str]:
         return []
     found = (_NOTICE_FILE.match(path.name) for path in folder.iterdir())
     return sorted(match["id"] for match in found if match)
+
+
+def translation_status(language: str) -> TranslationStatus:
+    """The review status of ``language``'s templates, read from its ``meta.yaml`` (``reviewed`` without one)."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
+    meta = TEMPLATES_DIR / language / "meta.yaml"
+    if not meta.is_file():
+        return TranslationStatus(language, "reviewed")
+    data = load_yaml(meta.read_text(encoding="utf-8")) or {}
+    return TranslationStatus(language, str(data.get("status", "reviewed")), str(data.get("note", "")).strip())
 
 
 def is_translated(notice_id: str, language: str) -> bool:

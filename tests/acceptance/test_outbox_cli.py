@@ -147,7 +147,7 @@ def test_preview_renders_a_notice_for_an_instance_and_from_the_samples(cli: Cli)
     assert "Subject: GTC-Internet\u00a0: invitation à la 12e réunion, 1er février 2019" in french
     assert "DM-18/1000" in french
     russian = cli.json("notices", "preview", "N01", "--lang", "ru", "--instance", meeting)
-    assert russian["to"]["name"] == "Иван Петров" and russian["language_used"] == "en"
+    assert russian["to"]["name"] == "Иван Петров" and russian["language_used"] == "ru"
     sample = cli.json("notices", "preview", "R03", "--lang", "fr")
     assert sample["subject"].startswith("Rappel") and "<html" in sample["html"].lower()
     html = cli.run("notices", "preview", "N01", "--html").stdout

@@ -50,9 +50,9 @@ def test_days_phrase(language: str, start: str, end: str, on: str, to: str | Non
         assert days_phrase(language, start, end, "to") == to
 
 
-def test_days_phrase_other_languages_get_the_bare_span() -> None:
-    """A language without house style gets the span alone; its translator writes the words around it."""
-    assert days_phrase("es", "2019-02-01", "2019-02-01") == "1 de febrero de 2019"
+def test_days_phrase_in_spanish_takes_its_article() -> None:
+    """Spanish writes the day with its article in running text, like French."""
+    assert days_phrase("es", "2019-02-01", "2019-02-01") == "el 1 de febrero de 2019"
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,9 @@ GUARANTEED: dict[str, set[str]] = {
     "N17": set(),
     "N18": set(),
     "N19": ANNOUNCED | {"compilation_symbol"},
+    "N20": {"meeting"},  # sent only through the meeting it names (meeting_moved, only_by meeting_cycle via meeting)
+    "N21": {"letter_ref", "report_symbol", "silence_opened_on"},
+    "N22": {"letter_ref", "report_symbol", "silence_opened_on"},
     "R01": {"letter_ref"},
     "R02": {"letter_ref"},
     "R03": {"letter_ref"},

@@ -170,7 +170,7 @@ def test_moving_the_meeting_cancels_and_replans_its_timers(engine: Engine, memor
     assert plan.after.state == "contributions_open"  # the new dates' deadlines are ahead
     assert set(plan.timers.cancel) == pending  # every timer of the old dates goes
     added = {t.key: t.due_at.date().isoformat() for t in plan.timers.add}
-    assert added["close_translation"] == "2019-02-18" and added["R05"] == "2019-03-10"  # those of the new ones
+    assert added["close_translation"] == "2019-02-18" and added["R05"] == "2019-03-08"  # D - 1 a Sunday: Friday
     assert plan.timers.reason.startswith("no longer due after postpone by sec.alice")
     assert "deadlines" in plan.audit.changes
 
