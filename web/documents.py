@@ -1,4 +1,5 @@
-"""Stored documents (the Chair's report in md, html and docx) found for an instance and sent as downloads."""
+"""Stored documents (the Chair's report in md, html and docx; files people uploaded) found for an instance and
+sent as downloads."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "txt": "text/plain; charset=utf-8",
 }
 
 

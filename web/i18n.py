@@ -196,6 +196,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         "choose": "(choose)",
+        "choose.none": "—",
+        "form.not_offered": "{field}: “{value}” is not one of the choices offered to you; nothing was changed.",
+        "upload.title": "Add a document",
+        "upload.file": "File",
+        "upload.file.hint": "PDF, Word, Excel, PowerPoint, text, Markdown or HTML; at most {size}.",
+        "upload.symbol": "Symbol or title",
+        "upload.symbol.hint": "for example WG-Internet 12/3; the file's name if left empty",
+        "upload.language": "Language of the document",
+        "upload.submit": "Upload",
+        "upload.done": "Stored: {name} (revision {revision}).",
+        "upload.too_big": "The file is larger than {size}: nothing was stored.",
+        "upload.empty": "Choose a file to upload: nothing was stored.",
+        "upload.type": "Only PDF, Word (.docx, .doc), Excel (.xlsx), PowerPoint (.pptx), text (.txt), Markdown (.md) "
+        "or HTML (.html) files can be stored; “{name}” is not one: nothing was stored.",
+        "upload.content": "“{name}” does not contain what a {format} file holds (its content is of another type): "
+        "nothing was stored.",
+        "upload.not_allowed": "Only the secretariat and the people who may act on this record now can add documents "
+        "to it.",
+        "col.kind": "Kind",
+        "doc.upload": "uploaded",
     },
     "fr": {
         "app": "bureau consultflow",
@@ -382,6 +402,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "yes": "oui",
         "no": "non",
         "choose": "(choisir)",
+        "choose.none": "—",
+        "form.not_offered": "{field} : « {value} » ne fait pas partie des choix qui vous sont proposés ; rien n'a été "
+        "modifié.",
+        "upload.title": "Ajouter un document",
+        "upload.file": "Fichier",
+        "upload.file.hint": "PDF, Word, Excel, PowerPoint, texte, Markdown ou HTML ; {size} au plus.",
+        "upload.symbol": "Cote ou titre",
+        "upload.symbol.hint": "par exemple WG-Internet 12/3 ; le nom du fichier si vide",
+        "upload.language": "Langue du document",
+        "upload.submit": "Déposer",
+        "upload.done": "Enregistré : {name} (révision {revision}).",
+        "upload.too_big": "Le fichier dépasse {size} : rien n'a été enregistré.",
+        "upload.empty": "Choisissez un fichier à déposer : rien n'a été enregistré.",
+        "upload.type": "Seuls les fichiers PDF, Word (.docx, .doc), Excel (.xlsx), PowerPoint (.pptx), texte (.txt), "
+        "Markdown (.md) ou HTML (.html) peuvent être enregistrés ; « {name} » n'en est pas un : rien n'a été "
+        "enregistré.",
+        "upload.content": "« {name} » ne contient pas ce que contient un fichier {format} (son contenu est d'un autre "
+        "type) : rien n'a été enregistré.",
+        "upload.not_allowed": "Seuls le secrétariat et les personnes qui peuvent agir sur ce dossier maintenant "
+        "peuvent y ajouter des documents.",
+        "col.kind": "Type",
+        "doc.upload": "déposé",
     },
 }
 

@@ -119,6 +119,12 @@ class Words:
     def state(self, workflow: str, name: str | None) -> str:
         return self.source.word(workflow, "states", name, self.language) if name else "—"
 
+    def states_or(self, workflow: str, names: Iterable[str]) -> str:
+        """``Planned, Contributions open or Contributions closed``: the states one of which a step leads to."""
+        words = [self.state(workflow, n) for n in names]
+        last = " ou " if self.language == "fr" else " or "
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + last + words[-1]
+
     def trigger(self, workflow: str, name: str) -> str:
         return self.source.word(workflow, "triggers", name, self.language)
 

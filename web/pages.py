@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+from babel import Locale
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from engine import Instance, Person
 from engine.deadlines import deadline_days
@@ -22,13 +23,14 @@ from reports import generate_report, languages
 from reports.record import REPORTABLE_STATES
 from web.access import may_generate_report, may_read_directory, may_run_outbox, require
 from web.board import FAILED_LIMIT, board
+from web.choices import detail_with_choices, with_choices
 from web.deadline_status import deadline_states
 from web.desk import desk_of
 from web.diagram import svg
 from web.documents import document_response, owned_document
 from web.errors import CsrfRejected, LoginRequired, NotVisible, http_status
 from web.failures import cause_of
-from web.forms import FormField, read_fields, start_fields, trigger_fields
+from web.forms import FormField, NotOffered, read_fields, start_fields, trigger_fields
 from web.i18n import translator
 from web.labels import words_for
 from web.outbox import OutboxFilter, outbox_page, subject_of
@@ -36,6 +38,7 @@ from web.rendering import check_csrf, checked_form, page_language, page_person, 
 from web.schemas import ID_PATTERN
 from web.steps import DESTRUCTIVE, check_steps, explain, needs_confirmation
 from web.titles import Titles, long_day
+from web.uploads import FORMATS, KIND, LANGUAGES, Refusal, check_upload, size_text
 from web.values import ValueText
 from web.views import desk_listing, instance_detail, visible_instance, visible_instances
 
@@ -120,10 +123,13 @@ def instances(
 
 def _instance_page(request: Request, person: Person, instance_id: str, status: int = 200, **extra: Any) -> Response:
     desk = desk_of(request)
-    detail = instance_detail(desk.engine, instance_id, person, desk.visibility)
-    definition = detail.definition
     language = page_language(request, person)
     words = words_for(language)
+    people = desk.engine.people()
+    detail = detail_with_choices(
+        instance_detail(desk.engine, instance_id, person, desk.visibility), person, people, words
+    )
+    definition = detail.definition
     checks = check_steps(
         desk.engine,
         detail.instance,
@@ -140,7 +146,7 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
         and may_generate_report(person)
     )
     zone = desk.engine.catalogue.body.calendar.zone()
-    names = {p.id: p.name for p in desk.engine.people()}
+    names = {p.id: p.name for p in people}
     return render(
         request,
         "instance.html",
@@ -169,9 +175,22 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
         ref_fields={n for n, f in definition.fields.items() if f.type == "ref"},
         reportable=reportable,
         report_languages=languages(),
+        may_upload=may_upload(person, detail.permitted),
+        upload=_upload_form(language, desk.settings.upload_max_bytes),
+        upload_kind=KIND,
         given=extra.pop("given", {}),
         **extra,
     )
+
+
+def _upload_form(language: str, limit: int) -> dict[str, Any]:
+    """What the upload form offers: the formats (for the file chooser), the languages by name, the limit."""
+    names = Locale.parse(language).languages
+    return {
+        "accept": ",".join(f".{f}" for f in FORMATS),
+        "languages": [(code, names.get(code, code)) for code in LANGUAGES],
+        "size": size_text(limit, language),
+    }
 
 
 @router.get("/instances/{instance_id}")
@@ -198,7 +217,14 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
     try:
         instance = visible_instance(desk.engine, instance_id, person, desk.visibility)
         definition = desk.engine.definition_of(instance)
-        values = read_fields(trigger_fields(definition, trigger, instance.state), form)
+        offered = with_choices(
+            trigger_fields(definition, trigger, instance.state, instance.fields),
+            instance.workflow,
+            person,
+            desk.engine.people(),
+            words_for(page_language(request, person)),
+        )
+        values = read_fields(offered, form)
         version = str(form.get("expected_version") or "")
         key = str(form.get("idempotency_key") or "")
         if form.get("confirmed") != "yes" and needs_confirmation(
@@ -221,11 +247,21 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
         return _instance_page(
             request, person, instance_id, http_status(error), error=message, given=dict(form), open_trigger=trigger
         )
+    except NotOffered as error:
+        message = _not_offered(request, person, instance_id, error)
+        return _instance_page(request, person, instance_id, 422, error=message, given=dict(form), open_trigger=trigger)
     except ConsultflowError as error:
         return _instance_page(
             request, person, instance_id, http_status(error), error=str(error), given=dict(form), open_trigger=trigger
         )
     return _see_other(f"/instances/{after.id}?done={trigger}")
+
+
+def _not_offered(request: Request, person: Person, instance_id: str, error: NotOffered) -> str:
+    language = page_language(request, person)
+    workflow = desk_of(request).engine.get(instance_id).workflow
+    label = words_for(language).input_label(workflow, error.field)
+    return translator(language)("form.not_offered", field=label, value=error.value[:100])
 
 
 def _in_words(request: Request, person: Person, instance_id: str, error: GuardFailed) -> str:
@@ -287,8 +323,10 @@ def _start_page(request: Request, person: Person, workflow: str | None, status: 
     fields: tuple[FormField, ...] = ()
     definition = None
     if chosen is not None:
-        definition = desk_of(request).engine.catalogue.definition(chosen)
-        fields = start_fields(definition)
+        engine = desk_of(request).engine
+        definition = engine.catalogue.definition(chosen)
+        words = words_for(page_language(request, person))
+        fields = with_choices(start_fields(definition), chosen, person, engine.people(), words)
     return render(
         request,
         "start.html",
@@ -322,8 +360,15 @@ def _start(request: Request, form: FormData) -> Response:
     try:
         if workflow not in desk.engine.catalogue.definitions:
             raise UnknownWorkflow(f"no workflow named '{workflow}'")
-        values = read_fields(start_fields(desk.engine.catalogue.definition(workflow)), form)
+        words = words_for(page_language(request, person))
+        offered = start_fields(desk.engine.catalogue.definition(workflow))
+        values = read_fields(with_choices(offered, workflow, person, desk.engine.people(), words), form)
         made = desk.engine.start(workflow, person, values, note=str(form.get("note") or "").strip() or None)
+    except NotOffered as error:
+        t = translator(page_language(request, person))
+        label = words_for(page_language(request, person)).input_label(workflow, error.field)
+        message = t("form.not_offered", field=label, value=error.value[:100])
+        return _start_page(request, person, workflow, 422, error=message, given=dict(form))
     except ConsultflowError as error:
         return _start_page(request, person, workflow, http_status(error), error=str(error), given=dict(form))
     return _see_other(f"/instances/{made.id}?done={made.workflow}")
@@ -340,6 +385,61 @@ def download(
     desk = desk_of(request)
     visible_instance(desk.engine, instance_id, person, desk.visibility)
     return document_response(desk.engine, owned_document(desk.engine, instance_id, document_id))
+
+
+# Room for the form's other parts (token, symbol, language, multipart boundaries) beside the file itself.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def may_upload(person: Person, permitted: tuple[object, ...]) -> bool:
+    """The secretariat, and whoever may take a step on the instance now (a Member State while contributions
+    are open), may add a document to it."""
+    return "secretariat" in person.roles or bool(permitted)
+
+
+@router.post("/instances/{instance_id}/documents")
+async def upload(request: Request, instance_id: InstanceId) -> Response:
+    limit = desk_of(request).settings.upload_max_bytes
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > limit + _FORM_OVERHEAD:
+        # Refused before the body is read: a file over the limit is never spooled to disk.
+        return await run_in_threadpool(_upload_refused, request, instance_id, Refusal("upload.too_big"), 413)
+    form = checked_form(await request.form(max_files=1, max_fields=50))
+    file = form.get("file")
+    name, content = "", b""
+    if isinstance(file, UploadFile):
+        name, content = file.filename or "", await file.read(limit + 1)
+    await form.close()
+    return await run_in_threadpool(_upload, request, instance_id, form, name, content)
+
+
+def _upload_refused(request: Request, instance_id: str, refusal: Refusal, status: int) -> Response:
+    person = page_person(request)
+    language = page_language(request, person)
+    size = size_text(desk_of(request).settings.upload_max_bytes, language)
+    message = translator(language)(refusal.key, name=refusal.name, format=refusal.format, size=size)
+    return _instance_page(request, person, instance_id, status, error=message)
+
+
+def _upload(request: Request, instance_id: str, form: FormData, name: str, content: bytes) -> Response:
+    person = page_person(request)
+    check_csrf(request, form)
+    desk = desk_of(request)
+    detail = instance_detail(desk.engine, instance_id, person, desk.visibility)
+    if not may_upload(person, detail.permitted):
+        return _upload_refused(request, instance_id, Refusal("upload.not_allowed"), 403)
+    checked = check_upload(name, content, str(form.get("symbol") or ""), desk.settings.upload_max_bytes)
+    if isinstance(checked, Refusal):
+        return _upload_refused(request, instance_id, checked, 413 if checked.key == "upload.too_big" else 422)
+    language = str(form.get("language") or "")
+    language = language if language in LANGUAGES else page_language(request, person)
+    revision = desk.engine.save_documents(
+        instance_id, KIND, checked.symbol, language, {checked.format: checked.content}, person.id
+    )
+    t = translator(page_language(request, person))
+    return _instance_page(
+        request, person, instance_id, message=t("upload.done", name=checked.symbol, revision=revision)
+    )
 
 
 @router.post("/instances/{instance_id}/reports")

@@ -28,6 +28,11 @@ class TriggerView:
     permitted: bool
     title: str
     fields: tuple[FormField, ...]
+    dests: tuple[str, ...] = ()  # every state it may lead to, when its alternatives lead to several
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        return self.dests or (self.dest,)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ def instance_detail(
             a.roles,
             a.permitted,
             _title(definition, a.trigger, instance.state),
-            trigger_fields(definition, a.trigger, instance.state),
+            trigger_fields(definition, a.trigger, instance.state, instance.fields),
+            _destinations(definition, a.trigger, instance.state),
         )
         for a in engine.allowed_triggers(instance, person)
     )
@@ -79,6 +85,13 @@ def instance_detail(
         tuple(engine.documents(instance.id)),
         tuple(engine.council_queue(instance)),
     )
+
+
+def _destinations(definition: Definition, trigger: str, state: str) -> tuple[str, ...]:
+    """The states a step's guarded alternatives lead to (a postponement lands where its new dates put the
+    meeting), when there are several; the page then names them all rather than only the first."""
+    found = tuple(dict.fromkeys(state if s.dest == "=" else s.dest for s in definition.alternatives(trigger, state)))
+    return found if len(found) > 1 else ()
 
 
 def _title(definition: Definition, trigger: str, state: str) -> str:

@@ -81,13 +81,16 @@ def log_in(page: Page, person: str) -> None:
 
 
 def fire(page: Page, trigger: str, done: str, **fields: str) -> None:
-    """Fill the trigger's form (``fields`` by name; a select takes its value), press its button, confirm when the
-    step first shows what it will send, and see ``done`` (the step's label) in the success notice."""
+    """Fill the trigger's form (``fields`` by name; a select takes its value, a checkbox "yes"), press its button,
+    confirm when the step first shows what it will send, and see ``done`` (the step's label) in the success
+    notice."""
     form = page.locator(f"form[data-trigger='{trigger}']")
     for name, value in fields.items():
         control = form.locator(f"[name='f.{name}']")
         if control.evaluate("e => e.tagName") == "SELECT":
             control.select_option(value)
+        elif control.get_attribute("type") == "checkbox":
+            control.set_checked(value == "yes")
         else:
             control.fill(value)
     form.locator("button[type=submit]").click()

@@ -1,6 +1,7 @@
-"""The dashboard and the meeting page as a secretariat officer sees them in English (sec.alice) and French
-(sec.bruno), on a laptop (1280 px) and a phone (390 px): titles and labels, never a raw state or step name,
-and no sideways scrolling. Screenshots go to artifacts/screenshots/ for a person to look at."""
+"""The secretariat officer's walk through the desk in English (sec.alice) and French (sec.bruno), on a laptop
+(1280 px) and a phone (390 px): what waits on them, the 12th meeting opened by its title, a step that must wait
+and why, a postponement previewed and confirmed, the audit line in words; never a raw state or step name, no
+sideways scrolling. Screenshots go to artifacts/screenshots/ (kept by CI as artifacts) for a person to look at."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ WORDS = {
     "en": ("12th meeting — 1 February 2019", "Contributions open", "Possible once the deadline"),
     "fr": ("12e réunion — 1er février 2019", "Contributions ouvertes", "Possible une fois l'échéance"),
 }
+WAITING = {"en": "Waiting on you", "fr": "En attente de votre action"}
+POSTPONED = {  # the confirmation's notice, the success notice, the audit line
+    "en": ("Meeting changed", "Done: Postpone the meeting.", "Postpone the meeting — by Alice Martin (Secretariat)"),
+    "fr": (
+        "Modification de la réunion",
+        "Fait : Reporter la réunion.",
+        "Reporter la réunion — par Bruno Keller (Secrétariat)",
+    ),
+}
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -31,7 +41,8 @@ def test_secretariat_reads_the_desk_in_words(
     language: str,
     width: int,
 ) -> None:
-    """The dashboard links the meeting by its title; its page shows the state's label and why a step must wait."""
+    """The dashboard says what waits and links the meeting by its title; its page shows the state's label and why
+    a step must wait; postponing shows the notice it sends before it is confirmed, then the audit line in words."""
     world = build(site.engine)
     site.accounts.set_password("sec.bruno", PASSWORD)
     clock.set(at("2019-01-08"))
@@ -41,6 +52,7 @@ def test_secretariat_reads_the_desk_in_words(
     page = context.new_page()
     try:
         log_in(page, person)
+        expect(page.get_by_role("heading", name=WAITING[language])).to_be_visible()
         expect(page.get_by_role("link", name=title).first).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shot(page, f"dashboard-{language}-{width}", db_url)
@@ -56,5 +68,21 @@ def test_secretariat_reads_the_desk_in_words(
             ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
         )
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
+
+        sends, done, audit = POSTPONED[language]
+        postpone = page.locator("form[data-trigger='postpone']")
+        expect(postpone.locator("[name='f.start']")).to_have_value("2019-02-01")  # pre-filled from the meeting
+        postpone.locator("[name='f.start']").fill("2019-03-01")
+        postpone.locator("[name='f.end']").fill("2019-03-01")
+        postpone.locator("[name='f.change_reason']").fill("Room unavailable")
+        postpone.locator("button[type=submit]").click()
+        expect(page.locator("section.confirm")).to_contain_text(sends)
+        shot(page, f"postpone-preview-{language}-{width}", db_url)
+        assert site.engine.get(world.meeting).fields["start"] == "2019-02-01"  # nothing written before confirming
+        page.locator("form[data-confirm='postpone'] button[type=submit]").click()
+        expect(page.locator("p.notice.success")).to_contain_text(done)
+        expect(page.locator(".timeline li").first).to_contain_text(audit)
+        shot(page, f"postponed-{language}-{width}", db_url)
+        assert site.engine.get(world.meeting).fields["start"] == "2019-03-01"
     finally:
         context.close()

@@ -15,6 +15,7 @@ from engine import FixedClock
 from tests.conftest import at
 from tests.web.conftest import Site, csrf_of
 from tests.web.world import World, build
+from web.labels import words_for
 from web.titles import day_span, ordinal
 
 Clients = Callable[[str], TestClient]
@@ -101,7 +102,8 @@ def test_a_step_that_mails_every_member_state_is_confirmed_first(
     assert carried["f.change_reason"] == "Room unavailable" and carried["confirmed"] == "yes"
     done = sec.post(f"/instances/{world.meeting}/fire", data={**form, "confirmed": "yes"})
     assert done.status_code == 303
-    assert site.engine.get(world.meeting).state == "postponed"
+    after = site.engine.get(world.meeting)  # the state it lands in follows the new dates (definition 4)
+    assert after.fields["start"] == "2019-03-01" and site.engine.history(world.meeting)[-1].trigger == "postpone"
 
 
 def test_cancel_is_styled_as_destructive(session_client: Clients, world: World) -> None:
@@ -109,3 +111,15 @@ def test_cancel_is_styled_as_destructive(session_client: Clients, world: World) 
     page = session_client("sec.alice").get(f"/instances/{world.meeting}").text
     assert 'class="step danger" data-trigger="cancel"' in page
     assert '<button type="submit" class="danger">Cancel the meeting…</button>' in page
+
+
+def test_a_step_names_every_state_it_may_lead_to(session_client: Clients, site: Site, world: World) -> None:
+    """A step whose guarded alternatives lead to different states (postponing lands where the new dates put the
+    meeting) names them all in its legend, not only the first."""
+    definition = site.engine.definition_of(site.engine.get(world.meeting))
+    dests = list(dict.fromkeys(a.dest for a in definition.alternatives("postpone", "contributions_open")))
+    labels = [words_for("en").state("meeting_cycle", d) for d in dests]
+    expected = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+    page = html.unescape(session_client("sec.alice").get(f"/instances/{world.meeting}").text)
+    legend = re.search(r'data-trigger="postpone">\s*<fieldset>\s*<legend>(.*?)</legend>', page, re.S)
+    assert legend is not None and f"leads to {expected}<" in legend.group(1)

@@ -70,6 +70,7 @@ def test_every_form_post_without_its_csrf_token_is_refused(
             "/account/password",
             "/account/tokens",
             "/account/tokens/{token_id}/revoke",
+            "/instances/{instance_id}/documents",
             "/instances/{instance_id}/fire",
             "/instances/{instance_id}/reports",
             "/login",
@@ -182,11 +183,11 @@ def _disabled(page: str) -> list[str]:
 
 
 def test_one_form_per_trigger_the_person_may_fire(session_client: Clients, world: World) -> None:
-    """A Member State gets the contribution form only; the secretariat gets its own steps and not that one; a step
-    whose guard refuses now (closing translation before its deadline) is shown disabled, not as a form."""
+    """A Member State gets the contribution and registration forms only; the secretariat gets its own steps and
+    not those; a step whose guard refuses now (closing translation before its deadline) is shown disabled."""
     ms = session_client("ms.fr").get(f"/instances/{world.meeting}").text
     sec = session_client("sec.alice").get(f"/instances/{world.meeting}").text
-    assert _forms(ms) == ["submit_contribution"]
+    assert sorted(_forms(ms)) == ["register", "submit_contribution"]
     assert 'name="f.title"' in ms and '<label for="submit_contribution-title">' in ms
     assert "submit_contribution" not in _forms(sec) and {"cancel", "postpone"} <= set(_forms(sec))
     assert _disabled(sec) == ["close_translation"] and "close_translation" not in _forms(sec)

@@ -78,7 +78,7 @@ def test_form_fields_of_a_step() -> None:
     invitation = {f.name: f.required for f in trigger_fields(meeting, "send_invitation", "planned")}
     assert invitation["letter_ref"] is True and invitation["council_opening"] is False
     contribution = {f.name: f for f in trigger_fields(meeting, "submit_contribution", "contributions_open")}
-    assert contribution["title"].required and contribution["needs_translation"].widget == "select"
+    assert contribution["title"].required and contribution["needs_translation"].widget == "checkbox"
     assert trigger_fields(meeting, "submit_contribution", "planned") == ()
     started = start_fields(meeting)
     assert [f.name for f in started[:4]] == ["number", "start", "end", "venue"]
