@@ -3,9 +3,11 @@
 The layout follows the Chair's reports to Council (C17/51; the report on the 12th meeting to Council
 2019): title block, Summary, Action required, References, then 1 Introduction (the mandate in force on the
 report's date), one numbered section per meeting reported (the meeting held; its report approved; each
-other recorded decision as a lettered measure, in recorded order) and the Conclusion (take note; provide
-guidance when something was escalated, pointing at the measures without consensus; thanks). A report on a
-single meeting calls its section "2 Activities of ..."; on several, each section is named after its
+other recorded decision as a lettered measure, in recorded order; the views expressed on the topics without
+consensus, when Member States stated positions: ``reports.views``) and the Conclusion (take note; provide
+guidance when something was escalated, pointing at the measures without consensus; thanks), then an annex
+quoting the statements made with those positions, if any. A report on a single meeting calls its section
+"2 Activities of ..."; on several, each section is named after its
 meeting ("2 Twelfth meeting of ...", "3 Thirteenth meeting of ..."). Every fact comes from the record or
 the body's settings; the words come from ``templates/<language>/wording.yaml``.
 """
@@ -13,8 +15,7 @@ the body's settings; the words come from ``templates/<language>/wording.yaml``.
 from __future__ import annotations
 
 import re
-import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,11 +23,12 @@ from babel import Locale
 
 from engine.formatting import format_day, format_span, join_words, span_ends, spelled_ordinal
 from reports.errors import ReportError
-from reports.model import Header, Item, Paragraph, Report, Section
-from reports.record import Decision, MeetingRecord
+from reports.model import Header, Item, Paragraph, Report, Section, letter
+from reports.record import Decision, MeetingRecord, Topic
 from reports.references import ReferenceWording, cite, parse_reference
 from reports.settings import BodySettings, MandateParagraph
 from reports.translations import MeetingWording, Translations
+from reports.views import statements_annex, views_paragraph
 from reports.wording import Wording, wording
 
 _LANGUAGE_SUFFIX = {"en": "E", "fr": "F", "es": "S", "ru": "R", "ar": "A", "zh": "C"}
@@ -85,7 +87,11 @@ def build_report(
     w = words or wording(language)
     facts = _Facts(meetings, body, language, w, issued_on)
     given = (translations or Translations()).of_meetings([m.number for m in meetings])
-    parts = [_MeetingPart(facts, record, str(i), given[record.number]) for i, record in enumerate(meetings, start=2)]
+    titles = {t.id: t.title for m in meetings for t in m.topics}  # the topics a Member State may prefer instead
+    parts = [
+        _MeetingPart(facts, record, str(i), given[record.number], titles) for i, record in enumerate(meetings, start=2)
+    ]
+    annex = statements_annex([t for part in parts for t in part.without_consensus], w, titles)
     asked = [ask for part in parts for ask in part.guidance_asked()]
     guidance = bool(asked or any(m.escalations for m in meetings))  # only what was escalated asks for guidance
     cited = [a.in_action_required for a in asked] if body.action_required_cites_paragraphs else []
@@ -116,6 +122,7 @@ def build_report(
         untranslated=tuple(facts.untranslated),
         meetings=tuple(m.number for m in meetings),
         guidance_paragraphs=tuple(a.in_action_required for a in asked),
+        annexes=(annex,) if annex else (),
     )
 
 
@@ -232,11 +239,16 @@ class _Facts:
 
 
 class _MeetingPart:
-    """One meeting's numbered section: the meeting held (N.1), its report approved and its measures (N.2)."""
+    """One meeting's numbered section: the meeting held (N.1), its report approved and its measures (N.2), the
+    views expressed on its topics without consensus (N.3, only when Member States stated positions)."""
 
-    def __init__(self, facts: _Facts, record: MeetingRecord, number: str, given: MeetingWording) -> None:
-        self.facts, self.record, self.number, self.given = facts, record, number, given
+    def __init__(
+        self, facts: _Facts, record: MeetingRecord, number: str, given: MeetingWording, titles: Mapping[str, str]
+    ) -> None:
+        self.facts, self.record, self.number, self.given, self.titles = facts, record, number, given, titles
         self.w = facts.w
+        # The topics without consensus on which Member States stated positions: their views follow the measures.
+        self.without_consensus: list[Topic] = [t for t in record.topics if t.without_consensus and t.views]
         self.prefix = f"{record.number}/" if facts.several else ""  # "13/d2" when decision ids repeat
         self.measures = self._measures()
         self.venue = self._venue()  # after the measures: untranslated texts are listed in reading order
@@ -278,7 +290,7 @@ class _MeetingPart:
         decisions = list(self.record.decisions)
         approval = next((d for d in decisions if d.type == "approved"), None)
         others = [d for d in decisions if d is not approval]
-        return [(Item(_letter(i), self._measure_text(d)), d) for i, d in enumerate(others)]
+        return [(Item(letter(i), self._measure_text(d)), d) for i, d in enumerate(others)]
 
     def _measure_text(self, decision: Decision) -> str:
         text = decision.text
@@ -307,15 +319,13 @@ class _MeetingPart:
             measures=bool(self.measures),
             **context,
         )
-        return (
+        paragraphs = [
             Paragraph(held, number=f"{self.number}.1"),
             Paragraph(approved, number=self.measures_paragraph, items=tuple(item for item, _ in self.measures)),
-        )
-
-
-def _letter(index: int) -> str:
-    letters = string.ascii_lowercase
-    return letters[index] if index < len(letters) else letters[index // 26 - 1] + letters[index % 26]
+        ]
+        if self.without_consensus:
+            paragraphs.append(views_paragraph(f"{self.number}.3", self.without_consensus, self.w, self.titles))
+        return tuple(paragraphs)
 
 
 def _capitalised(text: str) -> str:
@@ -324,5 +334,5 @@ def _capitalised(text: str) -> str:
 
 def _configured_paragraph(number: str, paragraph: MandateParagraph) -> Paragraph:
     """A paragraph of the mandate text given in body.yaml, with its lettered items."""
-    items = tuple(Item(_letter(i), text) for i, text in enumerate(paragraph.items))
+    items = tuple(Item(letter(i), text) for i, text in enumerate(paragraph.items))
     return Paragraph(paragraph.text, number=number, items=items)

@@ -6,8 +6,15 @@ strings at the same levels by construction (``Report.headings``).
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from datetime import date
+
+
+def letter(index: int) -> str:
+    """The letter of the ``index``-th item (from 0): a, b, ... z, aa, ab ..."""
+    letters = string.ascii_lowercase
+    return letters[index] if index < len(letters) else letters[index // 26 - 1] + letters[index % 26]
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Report:
     untranslated: tuple[str, ...] = ()  # record texts kept in the record's language (decision ids, "venue")
     meetings: tuple[int, ...] = ()  # the numbers of the meetings reported, in order
     guidance_paragraphs: tuple[str, ...] = ()  # the measures Council's guidance is asked on: "2.2 c)"
+    annexes: tuple[Section, ...] = ()  # after the Conclusion: the statements made with the views expressed
 
     def boxed(self) -> tuple[Section, ...]:
         """The unnumbered sections of the summary box: Summary and Action required."""
@@ -84,4 +92,4 @@ class Report:
 
     def headings(self) -> list[tuple[int, str]]:
         """(level, text) of every heading in reading order: the title at level 0, sections at level 1."""
-        return [(0, self.title), *((1, s.heading) for s in (*self.boxed(), *self.sections))]
+        return [(0, self.title), *((1, s.heading) for s in (*self.boxed(), *self.sections, *self.annexes))]

@@ -7,13 +7,18 @@ into typed values; nothing here touches the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from engine.positions import Views, latest_positions
 from engine.records import Instance
 
 # The meeting states in which the meeting report is approved, so the Chair can report to Council.
 REPORTABLE_STATES = ("report_approved", "reported_to_council", "council_considered", "closed")
+# A topic on which the Group reached no consensus: in one of these states, or with the reason the chair gave
+# (which stays in the record once Council has decided the topic and its consultation has started).
+NO_CONSENSUS_STATES = ("not_agreed", "escalated")
+NO_CONSENSUS_REASONS = ("objection", "time_ran_out")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,13 @@ class Topic:
     id: str
     title: str
     state: str
+    reason: str | None = None  # why no consensus was reached: objection | time_ran_out
+    views: Views = field(default_factory=Views)  # each Member State's latest position
+
+    @property
+    def without_consensus(self) -> bool:
+        """Whether the Group recorded no consensus on the topic (the report then sets out the views expressed)."""
+        return self.state in NO_CONSENSUS_STATES or self.reason in NO_CONSENSUS_REASONS
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,16 @@ class MeetingRecord:
                 )
                 for e in escalations
             ),
-            topics=tuple(Topic(id=t.id, title=str(t.fields.get("title", "")), state=t.state) for t in topics),
+            topics=tuple(
+                Topic(
+                    id=t.id,
+                    title=str(t.fields.get("title", "")),
+                    state=t.state,
+                    reason=_text(t.fields, "reason"),
+                    views=latest_positions(t.fields.get("positions")),
+                )
+                for t in topics
+            ),
         )
 
 

@@ -39,6 +39,8 @@ class _Writer(ItuDocument):
         self.box()
         for section in report.sections:
             self.section(section)
+        for annex in report.annexes:
+            self.section(annex, new_page=True)
         return self.save()
 
     def box(self) -> None:
@@ -58,8 +60,10 @@ class _Writer(ItuDocument):
                 Pt(6) if last else Pt(0)
             )
 
-    def section(self, section: Section) -> None:
-        self.heading(section.heading, 1)
+    def section(self, section: Section, *, new_page: bool = False) -> None:
+        heading = self.heading(section.heading, 1)
+        if new_page:
+            heading.paragraph_format.page_break_before = True
         for paragraph in section.paragraphs:
             self.numbered(paragraph)
 

@@ -48,7 +48,8 @@ def _meeting(engine: Engine, number: int) -> Instance:
 
 def test_the_two_topics_scenario_leaves_a_record_that_follows_the_procedure(tmp_path: Path) -> None:
     """One escalation holds A and B; Council orders B then A; B's consultation closes before A's is announced;
-    C, carried over, is escalated by the 22nd meeting; `check` finds nothing; each person gets C27/40 once."""
+    C, carried over, is escalated by the 22nd meeting; the Chair's report C27/40 sets out the views expressed on
+    A and B; `check` finds nothing; each person gets C27/40 once."""
     out = tmp_path / "demo"
     result = _demo(SCENARIO, out)
     assert result.returncode == 0, result.stderr
@@ -76,6 +77,9 @@ def test_the_two_topics_scenario_leaves_a_record_that_follows_the_procedure(tmp_
         assert history == ["propose_topic", "table_topics", "carry_over", "attach_to_meeting", "table_topics",
                            "record_no_consensus", "escalate"]  # fmt: skip
 
+        stated = Counter(h.trigger for h in engine.history(topics["a"].id))
+        assert (stated["state_position"], stated["record_position"]) == (5, 1)  # the US's change is audited too
+
         consultations = {c.fields["topic"]: c for c in engine.list("consultation")}
         first, second = consultations[topics["b"].id], consultations[topics["a"].id]
         assert (first.state, second.state) == ("closed", "online_open")
@@ -89,6 +93,8 @@ def test_the_two_topics_scenario_leaves_a_record_that_follows_the_procedure(tmp_
         ]
     finally:
         engine.close()
+
+    _check_views_in_the_chairs_report(out / "reports")
 
     checked = subprocess.run(
         [CLI, "--db", f"sqlite:///{out / 'consultflow.db'}", "check"], capture_output=True, text=True, check=False
@@ -108,9 +114,47 @@ def test_the_two_topics_scenario_leaves_a_record_that_follows_the_procedure(tmp_
         m for m in messages if m["X-Consultflow-Notice"] == "N16" and m["Content-Language"] == "fr"
         and "Conseil" in str(m["Subject"])
     )  # fmt: skip
-    assert f"dans cet ordre\u00a0:\n1. {TITLES['b']}\n2. {TITLES['a']}" in cast(
-        EmailMessage, french.get_body(("plain",))
-    ).get_content()
+    assert (
+        f"dans cet ordre\u00a0:\n1. {TITLES['b']}\n2. {TITLES['a']}"
+        in cast(EmailMessage, french.get_body(("plain",))).get_content()
+    )
+
+
+def _views(markdown: str) -> str:
+    """The paragraph setting out the views expressed (2.3) and its items, up to the next heading."""
+    start = markdown.index("\n2.3 ")
+    return markdown[start : markdown.index("\n## ", start)]
+
+
+def _check_views_in_the_chairs_report(reports: Path) -> None:
+    """C27/40 sets out, in English and French, each Member State's latest position on topics A and B: France
+    and Senegal supported A, the Russian Federation preferred B, the United States reserved its position (its
+    earlier objection no longer counts), Brazil objected (recorded by the secretariat); the statements made are
+    quoted in the annex."""
+    english = (reports / "C27-40-E.md").read_text(encoding="utf-8")
+    views = _views(english)
+    assert (
+        f"a) The topic “{TITLES['a']}” was supported by France and Senegal; the Russian Federation preferred "
+        f"the topic “{TITLES['b']}”; the United States reserved its position; Brazil objected." in views
+    )
+    assert (
+        f"b) The topic “{TITLES['b']}” was supported by Brazil, China and India; France preferred the topic "
+        f"“{TITLES['a']}”; Saudi Arabia reserved its position; Switzerland objected." in views
+    )
+    assert TITLES["c"] not in views  # C was carried over, not a no-consensus of the 21st meeting
+    annex = english[english.index("## Annex") :]
+    assert "United States (reservation): “The United States awaits instructions from its capital.”" in annex
+    assert "Brazil (objection): “Brazil asked that its objection be recorded.”" in annex
+    french = _views((reports / "C27-40-F.md").read_text(encoding="utf-8"))
+    assert (
+        f"a) Le thème « {TITLES['a']} » a été appuyé par la France et le Sénégal; la Fédération de Russie a "
+        f"préféré le thème « {TITLES['b']} »; les États-Unis ont réservé leur position; le Brésil s'y est "
+        "opposé." in french
+    )
+    assert (
+        f"b) Le thème « {TITLES['b']} » a été appuyé par le Brésil, la Chine et l'Inde; la France a préféré "
+        f"le thème « {TITLES['a']} »; l'Arabie saoudite a réservé sa position; la Suisse s'y est opposée." in french
+    )
 
 
 def test_announcing_the_second_consultation_first_is_refused_naming_the_first(tmp_path: Path) -> None:
