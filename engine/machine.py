@@ -64,18 +64,27 @@ class CompiledWorkflow:
             auto_transitions=False,
             send_event=True,
         )
+        self._answers: dict[tuple[str, str], str | None] = {}
 
     def next_state(self, instance_id: str, state: str, trigger: str) -> str:
         """Where ``trigger`` leads from ``state``; TriggerNotAllowed if it cannot be fired there."""
         if trigger not in self._machine.events:
             raise UnknownTrigger(self.definition.name, trigger, self.definition.triggers)
-        token = _Token(state)
-        try:
-            self._machine.events[trigger].trigger(token)
-        except MachineError:
+        # The machine's answer depends on the state and the trigger only: asked once per pair (triggering an
+        # event on a token costs more than the rest of deciding a step), then remembered. None: not allowed.
+        key = (state, trigger)
+        if key not in self._answers:
+            token = _Token(state)
+            try:
+                self._machine.events[trigger].trigger(token)
+                self._answers[key] = token.state
+            except MachineError:
+                self._answers[key] = None
+        answer = self._answers[key]
+        if answer is None:
             allowed = [t.trigger for t in self.definition.triggers_from(state)]
-            raise TriggerNotAllowed(instance_id, trigger, state, dict.fromkeys(allowed)) from None
-        return token.state
+            raise TriggerNotAllowed(instance_id, trigger, state, dict.fromkeys(allowed))
+        return answer
 
     def allowed_triggers(self, state: str) -> list[str]:
         return list(dict.fromkeys(t.trigger for t in self.definition.triggers_from(state)))
