@@ -368,7 +368,12 @@ class Planner:
             context = notice_context(
                 notice, self.catalogue.body, instance, related, days, actor, trigger, note, self.now, item
             )
-            context.update(changes=dict(changes) if changes else None, message=None, message_role=None)
+            context.update(
+                changes=dict(changes) if changes else None,
+                message=None,
+                message_role=None,
+                person_names=self._person_names(definition, instance.fields),
+            )
             if message is not None:
                 context.update(message=message[0], message_role=message[1])
             for person, for_information in recipients(
@@ -383,6 +388,12 @@ class Planner:
                     )
                 )
         return tuple(drafts)
+
+    def _person_names(self, definition: Definition, fields: Mapping[str, object]) -> dict[str, str]:
+        """The names of the people the instance's person fields name (the acting chair), so a notice names
+        them as people, not by directory id."""
+        wanted = {str(fields[f.name]) for f in definition.fields.values() if f.type == "person" and fields.get(f.name)}
+        return {p.id: p.name for p in self.people() if p.id in wanted} if wanted else {}
 
     # -- linked instances -----------------------------------------------------------------------------
 
