@@ -87,10 +87,36 @@ def fire(
     idempotency_key: Annotated[
         str | None, typer.Option("--idempotency-key", help="A retry with the same key returns the first result.")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Write nothing: print the plan of the step (new state, fields and deadlines changed, timers added "
+            "and cancelled, notices per language, the steps it causes on linked instances) or refuse it as firing "
+            "would.",
+        ),
+    ] = False,
 ) -> None:
-    """Fire a trigger on an instance."""
+    """Fire a trigger on an instance (--dry-run: show what it would do, write nothing)."""
     options: Options = ctx.obj
     engine = options.engine()
+    if dry_run:
+        if idempotency_key is not None:
+            raise ConsultflowError("--idempotency-key has no use with --dry-run, which writes nothing")
+        from consultflow.cli.preview import show_plan
+
+        plan = engine.preview(
+            instance_id,
+            trigger,
+            _actor(person),
+            parse_sets(sets),
+            note=note,
+            message=message,
+            now=parse_when(now, engine.catalogue.body.calendar.zone()),
+            expected_version=expect_version,
+        )
+        show_plan(engine, plan, options.json)
+        return
     instance = engine.fire(
         instance_id,
         trigger,

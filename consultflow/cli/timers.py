@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from consultflow.cli.app import app
-from consultflow.cli.state import MAX_DAYS, MAX_ROWS, Options, console, local, parse_when, print_json
+from consultflow.cli.state import MAX_DAYS, MAX_ROW_ID, MAX_ROWS, Options, console, local, parse_when, print_json
+from engine.errors import ConsultflowError
 
 # engine.timers loads the engine service and consultflow.daemon loads APScheduler: both wait for the command
 # that runs, so that `consultflow --help` and the other commands do not pay for them.
@@ -118,18 +119,55 @@ def upcoming(
         typer.Option("--past", min=0, max=MAX_DAYS, help="Also show what happened to timers due in the last N days."),
     ] = 0,
     now: NowOption = None,
+    notices: Annotated[
+        bool,
+        typer.Option(
+            "--notices",
+            help="List the reminders the timers will send instead: due time, instance and title, notice, and "
+            "how many recipients per language (to / cc), for the directory as it is now.",
+        ),
+    ] = False,
+    preview: Annotated[
+        int | None,
+        typer.Option(
+            "--preview",
+            metavar="TIMER",
+            min=1,
+            max=MAX_ROW_ID,
+            help="Render the subject and text one recipient of that reminder (a timer id from --notices) would get.",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="With --preview: a recipient reading this language, and the text in it."),
+    ] = None,
+    html: Annotated[bool, typer.Option("--html", help="With --preview: the HTML body instead of the text.")] = False,
 ) -> None:
     """Every pending deadline and reminder due in the next N days, with its instance and rule (a dry run).
 
     Timers already due but not yet processed are listed first as overdue (`consultflow tick` or a running
-    `consultflow run` processes them).
+    `consultflow run` processes them). --notices lists what the reminders will send and to how many people;
+    --preview TIMER renders one of them.
     """
     from engine.timers import scheduled
 
+    if (lang is not None or html) and preview is None:
+        raise ConsultflowError("--lang and --html choose how --preview TIMER renders; give --preview")
+    if past and (notices or preview is not None):
+        raise ConsultflowError("--past shows timers already processed; --notices and --preview look ahead")
     options: Options = ctx.obj
     engine = options.engine()
     zone = engine.catalogue.body.calendar.zone()
     at = parse_when(now, zone) or engine.clock.now()
+    if notices or preview is not None:
+        from consultflow.cli.preview import planned_reminders, preview_reminder, show_reminders
+
+        if preview is not None:  # whenever it is due: the window does not limit the preview of one timer
+            chosen = [s for s in scheduled(engine, at, MAX_DAYS) if s.timer.id == preview]
+            preview_reminder(engine, planned_reminders(engine, chosen, at), preview, lang, html, options.json)
+        else:
+            show_reminders(engine, planned_reminders(engine, scheduled(engine, at, days), at), at, days, options.json)
+        return
     found = scheduled(engine, at, days, past)
     if options.json:
         print_json([_listing_data(s, zone) for s in found])
