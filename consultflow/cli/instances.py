@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from consultflow.cli.app import app
-from consultflow.cli.state import MAX_ROW_ID, Options, console, local, parse_sets, parse_when, print_json
+from consultflow.cli.state import MAX_ROW_ID, Options, console, errors, local, parse_sets, parse_when, print_json
 from engine.errors import ConsultflowError
+from engine.positions import latest_positions
 from engine.records import Instance
 
 AsOption = Annotated[str, typer.Option("--as", help="The person acting (an id from the directory).")]
@@ -129,6 +130,8 @@ def fire(
         idempotency_key=idempotency_key,
     )
     _print_instance(options, instance, "fired")
+    for warning in engine.warnings(instance, now=parse_when(now, engine.catalogue.body.calendar.zone())):
+        errors.print(f"warning: {warning}", markup=False, highlight=False)  # taken, but worth a second look
 
 
 @app.command()
@@ -136,8 +139,11 @@ def show(
     ctx: typer.Context,
     instance_id: Annotated[str, typer.Argument(metavar="INSTANCE")],
     person: Annotated[str | None, typer.Option("--as", help="Also say which triggers this person may fire.")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="As of this date (warnings cover the dates still ahead of it).")
+    ] = None,
 ) -> None:
-    """State, fields, next triggers and who may fire them, deadlines and pending timers of an instance."""
+    """State, fields, next triggers and who may fire them, deadlines, pending timers and warnings of an instance."""
     options: Options = ctx.obj
     engine = options.engine()
     instance = engine.get(instance_id)
@@ -145,9 +151,19 @@ def show(
     deadlines = engine.deadlines(instance)
     timers = engine.timers(instance.id, ("pending",))
     queue = engine.council_queue(instance)
+    warnings = engine.warnings(instance, now=parse_when(now, engine.catalogue.body.calendar.zone()))
+    views = latest_positions(instance.fields.get("positions"))
     if options.json:
         print_json(
-            {"instance": instance, "allowed": allowed, "deadlines": deadlines, "timers": timers, "council_order": queue}
+            {
+                "instance": instance,
+                "allowed": allowed,
+                "deadlines": deadlines,
+                "timers": timers,
+                "council_order": queue,
+                "warnings": warnings,
+                "positions": [vars(p) for p in views.positions],
+            }
         )
         return
     zone = engine.catalogue.body.calendar.zone()
@@ -174,6 +190,14 @@ def show(
         console.print("Council's order (each consultation is announced once the one before presented its results):")
         for entry in queue:
             console.print(f"  {entry.describe()}", markup=False, highlight=False)
+    if views:
+        table = Table("Member State", "position", "statement", title="Positions (the latest of each Member State)")
+        for stated in views.positions:
+            position = f"{stated.position} {stated.other_option}" if stated.other_option else stated.position
+            table.add_row(stated.member_state, position, stated.statement or "")
+        console.print(table)
+    for warning in warnings:
+        console.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @app.command()
