@@ -34,7 +34,7 @@ from engine.definition import (
 )
 from engine.errors import DefinitionError
 from engine.guards import GUARDS, READS_RELATED, SHORT_ARG
-from engine.roles import DIRECTORY_ROLES, SYSTEM_ROLE
+from engine.roles import DIRECTORY_ROLES, PUBLIC_ROLE, SYSTEM_ROLE
 from engine.yamlsource import DuplicateKey, LineDict, line_of, load_yaml
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -190,7 +190,7 @@ def parse_definition(
     states, initial, finals = _states(reader, top["states"])
     deadlines = _deadlines(reader, top.get("deadlines") or LineDict(), fields)
     instance_roles = _instance_roles(reader, top.get("instance_roles") or LineDict(), fields)
-    roles_known = set(DIRECTORY_ROLES) | {SYSTEM_ROLE} | set(instance_roles)
+    roles_known = set(DIRECTORY_ROLES) | {SYSTEM_ROLE, PUBLIC_ROLE} | set(instance_roles)
     notices = set(notice_ids) if notice_ids is not None else None
     ctx = _TransitionContext(reader, fields, states, deadlines, roles_known, notices)
     start = ctx.transition(top["start"], "start", is_start=True, initial=initial)

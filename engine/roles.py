@@ -10,6 +10,9 @@ from engine.records import Person
 
 DIRECTORY_ROLES = frozenset({"secretariat", "chair", "vice_chair", "member_state", "stakeholder", "council"})
 SYSTEM_ROLE = "system"
+PUBLIC_ROLE = "public"
+"""Anyone who answers an open consultation on its public page, once their address is confirmed (not a
+directory role: the desk builds that person from the address, ``public:ADDRESS``)."""
 SYSTEM_ACTOR = Person(
     id="system", name="consultflow", email="consultflow@localhost", language="en", roles=(SYSTEM_ROLE,)
 )

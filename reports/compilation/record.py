@@ -1,7 +1,7 @@
 """An open consultation as the compilation needs it: its title, topic, questions, dates and responses, as plain data.
 
-Responses the secretariat marked as spam (``spam: true`` on the response item) are left out here, once,
-so that nothing downstream can print them; a response without the key is not spam.
+Responses withdrawn by their authors or marked as spam by the secretariat are left out here, once
+(``engine.responses.counted_responses``), so that nothing downstream can print them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine import Instance
+from engine.responses import counted_responses
 
 STAKEHOLDER_TYPES = (  # the order of the compilation's groups: workflows/consultation.yaml's enum, in that order
     "government",
@@ -67,8 +68,8 @@ class ConsultationRecord:
     @classmethod
     def from_instances(cls, consultation: Instance, topic: Instance | None) -> ConsultationRecord:
         f = consultation.fields
-        items = _items(f.get("responses"))
-        kept = [item for item in items if not _is_spam(item)]
+        counted = counted_responses(f)
+        kept = list(counted.responses)
         return cls(
             id=consultation.id,
             state=consultation.state,
@@ -80,14 +81,8 @@ class ConsultationRecord:
             online_deadline=_date(f, "online_deadline"),
             oc_date=_date(f, "oc_date"),
             oc_venue=_text(f, "oc_venue"),
-            spam=len(items) - len(kept),
+            spam=counted.spam,
         )
-
-
-def _is_spam(item: Mapping[str, object]) -> bool:
-    """Marked as spam by the secretariat (``spam: true``; a missing key is not spam)."""
-    value = item.get("spam")
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def _text(fields: Mapping[str, object], name: str) -> str | None:

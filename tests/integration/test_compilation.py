@@ -9,15 +9,15 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import docx
 import pytest
 
 from engine import Engine, Instance
+from engine.fields import list_items
 from reports import NoCompilationSymbol, NotAConsultation, generate_compilation
-from reports.compilation import ConsultationRecord, paragraphs, read_consultation, render_compilation
+from reports.compilation import paragraphs, read_consultation, render_compilation
 from tests.conftest import at
 from tests.scenario import convene, escalate_to_council, hold_meeting
 
@@ -158,17 +158,34 @@ def test_building_again_stores_the_next_revision_of_every_format(engine: Engine)
     assert engine.document_content(latest.id) == second.files["md"]
 
 
-def test_responses_marked_as_spam_are_left_out(engine: Engine) -> None:
-    """``spam: true`` on a response leaves it out of every group and of the count; a missing key is not spam."""
-    found = read_consultation(engine, consultation(engine).id)
-    instance = engine.get(found.id)
-    items = [dict(r) for r in instance.fields["responses"]]  # type: ignore[attr-defined]
-    items[4]["spam"] = True
-    items[0]["spam"] = False
-    record = ConsultationRecord.from_instances(replace(instance, fields={**instance.fields, "responses": items}), None)
+def test_responses_marked_as_spam_or_withdrawn_are_left_out(engine: Engine) -> None:
+    """A response the secretariat marks as spam, and one its author withdraws, leave every group and the count
+    (both stay in the record: mark_spam and withdraw_response only append)."""
+    found = consultation(engine, symbol=None)
+    names = [r["name"] for r in list_items(found.fields["responses"])]
+    mark = {"response": names.index("Émile Zola & <Co>") + 1, "reason": "Advertising"}
+    engine.fire(found.id, "mark_spam", "sec.alice", mark, now=at("2019-09-02"))
+    record = read_consultation(engine, found.id)
     assert (len(record.responses), record.spam) == (6, 1)
     assert "Émile Zola & <Co>" not in [r.name for r in record.responses]
-    assert record.topic == ""  # without its topic, the compilation names the consultation's title
+    assert len(engine.get(found.id).fields["responses"]) == 7  # type: ignore[arg-type]  # kept in the record
+    assert record.topic != ""
+
+
+def test_a_withdrawn_response_is_left_out_and_a_new_one_counts(engine: Engine) -> None:
+    s = hold_meeting(convene(engine))
+    escalate_to_council(s, "decided")
+    found = engine.start("consultation", "sec.alice", {"topic": s.topic.id, "title": "C"}, now=at("2019-06-20"))
+    dates = {"form_link": "https://f.example", "opens_on": "2019-07-01", "online_deadline": "2019-08-31",
+             "oc_date": "2019-09-20"}  # fmt: skip
+    engine.fire(found.id, "announce", "sec.alice", dates, now=at("2019-06-21"))
+    engine.fire(found.id, "open_online", "sec.alice", now=at("2019-07-01"))
+    engine.fire(found.id, "submit_response", "sh.uni", {"name": "Chloé", "answers": "First"}, now=at("2019-07-10"))
+    engine.fire(found.id, "withdraw_response", "sh.uni", {}, now=at("2019-07-11"))
+    engine.fire(found.id, "submit_response", "sh.uni", {"name": "Chloé", "answers": "Second"}, now=at("2019-07-12"))
+    engine.fire(found.id, "close_online", "sec.alice", now=at("2019-09-01"))
+    record = read_consultation(engine, found.id)
+    assert [(r.name, r.answers) for r in record.responses] == [("Chloé", "Second")]
 
 
 def test_paragraphs_follow_blank_lines_and_lines_follow_line_breaks() -> None:
