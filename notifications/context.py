@@ -21,14 +21,18 @@ Shape (every key is present; ``related``, ``deadlines`` and instance ``fields`` 
     trigger:   "send_invitation" (null for timers)     note: str or null     at: ISO-8601 UTC instant
     message:   str or null (optional)     message_role: "secretariat", "chair", "member_state"... (optional)
     changes:   {"start": ["2019-01-24", "2019-02-01"], ...} or null (optional): the step's audit changes
+    with_instances: [{"id", "workflow", "state", "version", "fields"}, ...] (optional): the other instances the
+               same document was sent for, on the one copy kept when a person gets it once (N08: the meeting's
+               copy names the escalation whose options the report puts to Council)
     item:      the list item the step appended (a contribution, a response) or null
     recipient: {"id", "name", "email", "language": en|fr|es|ar|ru|zh, "member_state" or null,
                 "for_information": true for a cc copy (optional)}
 
 ``note`` is the audit note of the step: it is kept in the audit trail and no template shows it. ``message`` is
 what the author of the step wrote to the recipients, shown labelled by ``message_role``, the role the author
-acted in. ``changes`` gives the values a step replaced (a postponement's original dates). The three keys are
-optional, so rows queued before the engine wrote them still render.
+acted in. ``changes`` gives the values a step replaced (a postponement's original dates). ``with_instances`` is
+on the one copy kept of a notice sent for several instances about the same document. These keys are optional,
+so rows queued before the engine wrote them still render.
 
 Reminders (R01-R13) use the same shape; their ``trigger`` may be null and their ``actor`` is the
 system (:data:`SYSTEM_ACTOR` in the samples). The engine writes this shape in ``engine/notices.py``.
@@ -133,6 +137,8 @@ class NoticeContext(TypedDict):
     message: NotRequired[str | None]  # to the recipients, unlike ``note``, which only the audit trail keeps
     message_role: NotRequired[str | None]  # the role the message's author acted in: "secretariat", "chair"...
     changes: NotRequired[dict[str, list[JSONValue]] | None]  # the step's audit changes: field -> [old, new]
+    # The other instances the same document was sent for, on the one copy a person gets (engine/planning.py).
+    with_instances: NotRequired[list[InstanceData]]
 
 
 SYSTEM_ACTOR: Actor = {"id": "system", "name": "consultflow", "member_state": None}
@@ -168,6 +174,9 @@ def check_context(data: Mapping[str, object]) -> NoticeContext:
             raise InvalidContext(key, "not a string")
     if data.get("changes") is not None and not isinstance(data["changes"], Mapping):
         raise InvalidContext("changes", "not an object")
+    others = data.get("with_instances")
+    if others is not None and (not isinstance(others, list) or not all(isinstance(other, Mapping) for other in others)):
+        raise InvalidContext("with_instances", "not a list of objects")
     for section in ("related", "deadlines"):
         if not isinstance(data[section], Mapping):
             raise InvalidContext(section, "not an object")

@@ -3,7 +3,11 @@
 One VEVENT per meeting instance: a stable UID derived from the instance id, SEQUENCE equal to the
 instance version (it grows at every step, so a postponement always supersedes the convocation),
 all-day DTSTART/DTEND from the ``start``/``end`` fields (DTEND exclusive), LOCATION the venue.
-METHOD is REQUEST, or CANCEL once the meeting is in state ``cancelled`` (RFC 5546, iTIP).
+METHOD is REQUEST, or CANCEL (STATUS:CANCELLED) once the meeting is in state ``cancelled`` or ``postponed``
+(RFC 5546, iTIP; :func:`withdraws_entry`). ``postponed`` is a postponement until further notice: the fields
+still hold the old dates, so the entry is withdrawn until new dates are known; ``reconvene`` then sends N01, a
+REQUEST with the same UID and a higher SEQUENCE, which puts the entry back. A postponement to new dates leaves
+the meeting in the state those dates imply (``planned``, ``contributions_open``...): its N02 is a REQUEST.
 """
 
 from __future__ import annotations
@@ -34,6 +38,21 @@ _SUMMARY = {
 """The event's title by language; ``ordinal`` as ``phrasing.meeting_ordinal`` writes it, ``code`` the body's."""
 
 
+WITHDRAWN_STATES = frozenset({"cancelled", "postponed"})
+"""The meeting states whose notices withdraw the calendar entry (cancelled, or postponed until further notice)."""
+
+
+def withdraws_entry(context: NoticeContext) -> bool:
+    """Whether the notice withdraws the meeting's calendar entry: cancelled, or postponed until further notice.
+
+    A row queued before a postponement to new dates led to the state those dates imply was left in state
+    ``postponed`` with the dates it changed (``changes.start``/``end``): it still announces them, as N02 does.
+    """
+    state = context["instance"]["state"]
+    changes = context.get("changes") or {}
+    return state == "cancelled" or (state in WITHDRAWN_STATES and not (changes.get("start") or changes.get("end")))
+
+
 @dataclass(frozen=True)
 class CalendarPart:
     """A serialised VCALENDAR and its iTIP method."""
@@ -52,7 +71,7 @@ def meeting_calendar(
 ) -> CalendarPart | None:
     """Build the invitation for the meeting in ``context``; None when it has no dates to invite to yet."""
     instance, fields = context["instance"], context["instance"]["fields"]
-    cancelled = instance["state"] == "cancelled"
+    cancelled = withdraws_entry(context)
     has_dates = "start" in fields and fields["start"] is not None
     if not has_dates and not cancelled:
         return None

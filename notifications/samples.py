@@ -37,6 +37,7 @@ class SampleStep:
     fields: dict[str, Any]  # field values that make this notice's sample coherent
     message: str | None  # the author's message to the recipients (never the audit note)
     changes: dict[str, list[Any]] | None  # the step's audit changes, field -> [old, new]
+    with_instances: tuple[str, ...]  # the workflows whose sample instances the same document was also sent for
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def samples() -> Samples:
             fields=step.get("fields", {}),
             message=step.get("message"),
             changes=step.get("changes"),
+            with_instances=tuple(step.get("with_instances", ())),
         )
         for notice_id, step in data["steps"].items()
     }
@@ -135,6 +137,8 @@ def sample_context(notice_id: str, language: str = "en", workflow: str | None = 
         context["message_role"] = _ROLE_OF_ACTOR.get(step.actor["id"])
     if step.changes is not None and chosen == step.workflow:
         context["changes"] = copy.deepcopy(step.changes)
+    if step.with_instances and chosen == step.workflow:
+        context["with_instances"] = [copy.deepcopy(data.instances[other]) for other in step.with_instances]
     return context
 
 

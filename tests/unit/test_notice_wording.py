@@ -267,13 +267,13 @@ def test_receipt_copy_is_worded_for_the_copy(workflow: str, language: str, recei
     [
         (
             "en",
-            "registration by 18 January 2019",
-            "Registration: https://consultflow.invalid/cwg-internet/12/register (by 18 January 2019)",
+            "registration by 11 January 2019",
+            "Registration: https://consultflow.invalid/cwg-internet/12/register (by 11 January 2019)",
         ),
         (
             "fr",
-            "inscription avant le 18 janvier 2019",
-            "Inscription\u00a0: https://consultflow.invalid/cwg-internet/12/register (avant le 18 janvier 2019)",
+            "inscription avant le 11 janvier 2019",
+            "Inscription\u00a0: https://consultflow.invalid/cwg-internet/12/register (avant le 11 janvier 2019)",
         ),
     ],
 )

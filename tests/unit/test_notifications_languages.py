@@ -252,7 +252,19 @@ def test_moved_meeting_notice_is_translated(language: str, state: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
-    "role", ["secretariat", "chair", "vice_chair", "member_state", "council", "stakeholder", "owner", "proposer", None]
+    "role",
+    [
+        "secretariat",
+        "chair",
+        "acting_chair",
+        "vice_chair",
+        "member_state",
+        "council",
+        "stakeholder",
+        "owner",
+        "proposer",
+        None,
+    ],
 )
 def test_message_label_is_translated(language: str, role: str | None) -> None:
     """The label of the author's message ("Message from the secretariat:") exists in each language, for each role."""
@@ -263,6 +275,57 @@ def test_message_label_is_translated(language: str, role: str | None) -> None:
     rendered = render_notice("N02", language, context)
     _check_rendered(rendered, context, language, "N02")
     assert "Texte libre." in rendered.text
+
+
+def _new_step_context(case: str, language: str) -> NoticeContext:
+    """The context of a branch added for the engine's new steps (see tests/unit/test_notice_new_steps.py)."""
+    if case == "postpone_indefinitely":
+        context = _context("N02", language)
+        context["instance"]["state"] = "postponed"
+        context["changes"] = {"change_reason": [None, context["instance"]["fields"]["change_reason"]]}
+    elif case.startswith("reschedule_oc"):
+        context = _context("N13", language)
+        fields = context["instance"]["fields"]
+        changes: dict[str, list[object]] = {"remote_link": ["a", "b"]}  # "reschedule_oc_other": neither moved
+        if case in ("reschedule_oc", "reschedule_oc_both"):
+            changes["oc_date"] = [fields["oc_date"], "2020-03-02"]
+            fields["oc_date"] = "2020-03-02"
+        if case in ("reschedule_oc_both", "reschedule_oc_meeting"):
+            meeting = _context("N01", language)["instance"]
+            changes["meeting"] = ["another-meeting", meeting["id"]]
+            context["related"]["meeting"] = {
+                "id": meeting["id"],
+                "workflow": meeting["workflow"],
+                "state": meeting["state"],
+                "fields": meeting["fields"],
+            }
+        context["changes"] = changes
+    elif case == "approved_by_silence":
+        context = _context("N07", language)
+        context["actor"] = {"id": "system", "name": "consultflow", "member_state": None}
+        context["instance"]["fields"]["report_mode"] = "correspondence"
+    else:  # "with_instances": the meeting's N08 names the escalation's options
+        context = _context("N08", language)
+        assert context.get("with_instances")
+    context["trigger"] = {"approved_by_silence": "approve_report", "with_instances": "submit_chair_report"}.get(
+        case, "postpone_indefinitely" if case == "postpone_indefinitely" else "reschedule_oc"
+    )
+    return context
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "case",
+    ["postpone_indefinitely", "reschedule_oc", "reschedule_oc_both", "reschedule_oc_meeting", "reschedule_oc_other",
+     "approved_by_silence", "with_instances"],
+)  # fmt: skip
+def test_new_step_branches_are_translated(case: str, language: str) -> None:
+    """The branches for postponement until further notice, a rescheduled OC, approval by silence and the options
+    on the meeting's N08 have no English left, and build."""
+    context = _new_step_context(case, language)
+    rendered = render_notice(context["notice"]["id"], language, context)
+    _check_rendered(rendered, context, language, context["notice"]["id"])
+    _build(rendered, context, context["notice"]["id"])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -7,6 +7,7 @@ import email
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -26,9 +27,16 @@ NOTICES = shipped_catalogue().notices
 
 
 def _build(
-    notice_id: str, language: str = "en", *, state: str | None = None, version: int | None = None
+    notice_id: str,
+    language: str = "en",
+    *,
+    state: str | None = None,
+    version: int | None = None,
+    changes: dict[str, list[object]] | Literal["sample"] | None = "sample",
 ) -> EmailMessage:
     context = sample_context(notice_id, language)
+    if changes != "sample":
+        context["changes"] = changes
     if state:
         context["instance"]["state"] = state
     if version is not None:
@@ -104,13 +112,27 @@ def test_convocation_carries_a_calendar_request() -> None:
 
 
 def test_postponement_supersedes_with_a_higher_sequence() -> None:
-    """N02 for a postponed meeting is a REQUEST with the same UID and the instance's higher version."""
+    """N02 for a meeting postponed to new dates (in the state they imply) is a REQUEST, same UID, higher version."""
     first = _calendars(_build("N01", version=3))[0].walk("VEVENT")[0]
-    later = _calendars(_build("N02", state="postponed", version=5))[0]
+    later = _calendars(_build("N02", state="contributions_open", version=5))[0]
     event = later.walk("VEVENT")[0]
     assert str(later["METHOD"]) == "REQUEST"
+    assert str(event["STATUS"]) == "CONFIRMED"
     assert event["UID"] == first["UID"]
     assert event.decoded("SEQUENCE") == 5 > first.decoded("SEQUENCE")
+
+
+def test_postponement_until_further_notice_is_a_calendar_cancel() -> None:
+    """N02 for a meeting postponed until further notice (state postponed, old dates kept) withdraws the entry."""
+    calendar = _calendars(_build("N02", state="postponed", version=5, changes=None))[0]
+    event = calendar.walk("VEVENT")[0]
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["UID"]) == meeting_uid(MEETING["id"], "consultflow.invalid")
+    assert event.decoded("SEQUENCE") == 5
+    # A row queued when a postponement to new dates still ended in state postponed announces those dates.
+    legacy = _calendars(_build("N02", state="postponed", version=5))[0]
+    assert str(legacy["METHOD"]) == "REQUEST"
 
 
 def test_cancellation_is_a_calendar_cancel() -> None:

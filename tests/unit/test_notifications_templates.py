@@ -117,7 +117,7 @@ def test_french_uses_the_source_document_register() -> None:
     assert "1er février 2019" in rendered.text and "États Membres" in rendered.text
     assert "GTC-Internet" in rendered.text and "CWG-Internet)" not in rendered.text
     assert "Madame, Monsieur," in rendered.text
-    assert "18 janvier 2019" in rendered.text
+    assert "avant le 11 janvier 2019" in rendered.text  # the registration deadline (start - 21 days)
 
 
 def test_english_uses_un_date_style() -> None:
