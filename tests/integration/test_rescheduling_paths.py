@@ -152,7 +152,7 @@ def test_when_the_meeting_moves_the_secretariat_is_told_which_consultations_repo
                         {"oc_date": "2019-11-15", "change_reason": "The 13th meeting moved"},
                         now=at("2019-08-14"))  # fmt: skip
     assert engine.deadlines(moved)["latest_extension"] == date(2019, 11, 8)  # extensions may now go further
-    assert _pending_timers(engine, consultation)["R08b"] == "2019-08-17"
+    assert _pending_timers(engine, consultation)["R08b"] == "2019-08-16"  # D - 3 a Saturday: the Friday before
     assert {m.notice for m in engine.outbox(instance_id=consultation, limit=10_000)} >= {"N11", "N13", "N20"}
     extended = engine.fire(consultation, "extend_deadline", "sec.alice",
                            {"online_deadline": "2019-10-01", "change_reason": "More time"},

@@ -18,6 +18,7 @@ def test_a_queued_reminder_is_superseded_by_a_postponement_and_never_claimed(eng
     """R02 ("translated contributions due tomorrow", for 1 February) is queued during a relay outage; the
     meeting is postponed to March before it goes out: R02 is superseded, the postponement notice is sent."""
     s = convene(engine)
+    s.fire("meeting", "register", "ms.ru", {"head_of_delegation": "Иван Петров"}, when="2019-01-03")  # R02's reader
     process_all_due(engine, at("2019-01-10T12:00:00+00:00"))  # R01 and R02 queued, the relay is down
     queued = [m for m in engine.outbox(instance_id=s.meeting.id) if m.notice == "R02"]
     assert queued and {m.status for m in queued} == {"pending"}
@@ -54,6 +55,7 @@ def test_a_second_change_during_an_outage_supersedes_the_first_notice(engine: En
 def test_a_contribution_does_not_supersede_the_reminders_of_others(engine: Engine) -> None:
     """A step that neither moves dates nor the state (a contribution) leaves queued reminders alone."""
     s = convene(engine)
+    s.fire("meeting", "register", "ms.ru", {"head_of_delegation": "Иван Петров"}, when="2019-01-03")
     process_all_due(engine, at("2019-01-10T12:00:00+00:00"))
     engine.fire(s.meeting.id, "submit_contribution", "ms.fr", {"title": "Views"}, now=at("2019-01-10T13:00:00+00:00"))
     assert {m.status for m in engine.outbox(instance_id=s.meeting.id) if m.notice == "R02"} == {"pending"}
