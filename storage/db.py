@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Opening a database at this revision compares against it instead of loading Alembic
 # (about 9 MiB and a tenth of the start-up for every process); tests pin it to Alembic's own head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 # The key of the PostgreSQL advisory lock held while the schema is created or migrated ("cfschema").
 SCHEMA_LOCK_KEY = 0x6366736368656D61
 
@@ -107,6 +107,18 @@ class Database:
         """A read-only transaction (on SQLite it takes no write lock)."""
         with _translated(), self.engine.connect() as conn:
             conn.execution_options(consultflow_begin="BEGIN")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction whose every query sees the same committed state (PostgreSQL: REPEATABLE
+        READ; SQLite in WAL mode: any read transaction), for checks that compare several tables."""
+        with _translated(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(consultflow_begin="BEGIN")
+            else:
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
                 yield conn
 

@@ -24,15 +24,20 @@ from engine.records import Instance, Person
 
 _INSTANCE = (
     "SELECT i.id, i.workflow, i.definition_id, i.state, i.fields, i.version, i.created_at, i.updated_at,"
-    " d.version, d.content_hash FROM instance i JOIN workflow_definition d ON d.id = i.definition_id"
+    " d.version, d.content_hash, i.audit_hash FROM instance i JOIN workflow_definition d ON d.id = i.definition_id"
     " WHERE i.id = ?"
 )
 _PERSON = "SELECT id, name, email, language, roles, member_state, organisation FROM person WHERE id = ?"
 _UPDATE = "UPDATE instance SET state = ?, fields = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"
 _AUDIT = (
     "INSERT INTO audit (instance_id, at, actor, role, member_state, trigger, from_state, to_state, note,"
-    " changes, caused_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " changes, caused_by, version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# The chain's head moves with the row. On PostgreSQL both go in one statement (a data-modifying CTE), so
+# the chain costs no round trip; SQLite runs in-process and takes them as two.
+_HEAD = "UPDATE instance SET audit_hash = ? WHERE id = ?"
+_HEAD_AND_AUDIT_PG = "WITH head AS (" + _HEAD.replace("?", "%s") + ") " + _AUDIT.replace("?", "%s") + " RETURNING id"
+_AUDIT_HASH = "SELECT audit_hash FROM instance WHERE id = ?"
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -75,17 +80,20 @@ class HotPath:
             self.locked_instance_sql = self.instance_sql + " FOR UPDATE OF i"
             self.person_sql = _PERSON.replace("?", "%s")
             self.update_sql = _UPDATE.replace("?", "%s")
-            self.audit_sql = _AUDIT.replace("?", "%s") + " RETURNING id"
+            self.audit_sql = _HEAD_AND_AUDIT_PG
+            self.audit_hash_sql = _AUDIT_HASH.replace("?", "%s") + " FOR UPDATE"
         else:
             self.write_time, self.read_time = _sqlite_time, _sqlite_read_time
             self.write_json, self.read_json = json.dumps, json.loads
             self.instance_sql = self.locked_instance_sql = _INSTANCE
             self.person_sql, self.update_sql, self.audit_sql = _PERSON, _UPDATE, _AUDIT
+            self.audit_hash_sql = _AUDIT_HASH
 
     # -- reads --------------------------------------------------------------------------------------
 
-    def instance(self, conn: Connection, instance_id: str, lock: bool) -> tuple[Instance, int] | None:
-        """The instance and its definition row id, in one indexed read (row-locked on PostgreSQL if asked)."""
+    def instance(self, conn: Connection, instance_id: str, lock: bool) -> tuple[Instance, int, str | None] | None:
+        """The instance, its definition row id and its audit chain's head, in one indexed read (row-locked
+        on PostgreSQL if asked)."""
         sql = self.locked_instance_sql if lock else self.instance_sql
         row = self._read_one(conn, sql, (instance_id,))
         if row is None:
@@ -102,7 +110,12 @@ class HotPath:
             created_at=read_time(row[6]),
             updated_at=read_time(row[7]),
         )
-        return instance, row[2]
+        return instance, row[2], row[10]
+
+    def audit_hash(self, conn: Connection, instance_id: str) -> str | None:
+        """The instance's chain head as stored now (locked on PostgreSQL: the caller is about to move it)."""
+        row = self._read_one(conn, self.audit_hash_sql, (instance_id,))
+        return None if row is None else row[0]
 
     def person(self, conn: Connection, person_id: str) -> Person | None:
         row = self._read_one(conn, self.person_sql, (person_id,))
@@ -132,12 +145,17 @@ class HotPath:
         return bool(_run(conn, self.update_sql, params, _rowcount) == 1)
 
     def insert_audit(self, conn: Connection, values: Sequence[Any]) -> int:
-        """Insert one audit row; ``values`` in the column order of ``_AUDIT`` with ``at`` and ``changes`` raw."""
+        """Insert one audit row and make its hash the instance's chain head; ``values`` in the column order
+        of ``_AUDIT`` (``prev_hash`` and ``hash`` last) with ``at`` and ``changes`` raw."""
         params = list(values)
         params[1] = self.write_time(params[1])
         params[9] = self.write_json(params[9])
-        fetch = _fetch_returned_id if self.is_postgres else _lastrowid
-        return int(_run(conn, self.audit_sql, params, fetch))
+        head = (params[13], params[0])
+        if self.is_postgres:
+            return int(_run(conn, self.audit_sql, (*head, *params), _fetch_returned_id))
+        audit_id = int(_run(conn, self.audit_sql, params, _lastrowid))
+        _run(conn, _HEAD, head, _rowcount)
+        return audit_id
 
 
 def _identity(value: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
+from storage.chain import GENESIS, row_hash
 from storage.hotpath import hot_path
 from storage.tables import (
     AuditRow,
@@ -141,6 +142,11 @@ class Store:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
         self.hot = hot_path(conn.dialect.name)
+        # instance id -> (version, hash of its newest audit row) as this transaction last saw or wrote them:
+        # the next audit row links to it without reading it again (see insert_audit).
+        self._heads: dict[str, tuple[int, str | None]] = {}
+        # instance id -> the head its next audit row links to, set once its version check has passed.
+        self._links: dict[str, str | None] = {}
 
     # -- definitions ------------------------------------------------------------------------------------
 
@@ -228,16 +234,36 @@ class Store:
                 updated_at=now,
             )
         )
+        self._links[instance_id] = None
 
     def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
         """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
-        return self.hot.instance(self.conn, instance_id, lock)
+        found = self.hot.instance(self.conn, instance_id, lock)
+        if found is None:
+            return None
+        instance, definition_id, head = found
+        self._heads[instance_id] = (instance.version, head)
+        return instance, definition_id
 
     def update_instance(
         self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
     ) -> bool:
         """Write the new state if nobody changed the instance since ``expected_version``."""
-        return self.hot.update_instance(self.conn, instance_id, expected_version, state, dict(fields), now)
+        if not self.hot.update_instance(self.conn, instance_id, expected_version, state, dict(fields), now):
+            return False
+        # The row was still at the version read, and every version's chain head is committed with it, so a
+        # head read with that version is the one to link to; any other is read again (see insert_audit).
+        seen = self._heads.pop(instance_id, None)
+        if seen is not None and seen[0] == expected_version:
+            self._links[instance_id] = seen[1]
+        else:
+            self._links.pop(instance_id, None)
+        return True
+
+    def forget_chain_heads(self) -> None:
+        """Drop what this transaction remembers of chain heads (a savepoint rolled back may have moved them)."""
+        self._heads.clear()
+        self._links.clear()
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
         query = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM)
@@ -286,8 +312,24 @@ class Store:
         caused_by: int | None,
         version: int,
     ) -> int:
-        values = (instance_id, at, actor.id, role, actor.member_state, trigger, from_state, to_state, note)
-        return self.hot.insert_audit(self.conn, (*values, dict(changes), caused_by, version))
+        """Write an audit row chained to the instance's previous one (storage/chain.py, docs/audit.md).
+
+        The previous hash comes from the instance row this transaction read and updated: that update's
+        version check (and on PostgreSQL the row lock) already serialises steps on one instance, so the
+        chain stays linear under concurrent writers. A head not seen that way is read again, under the
+        lock the update holds.
+        """
+        if instance_id in self._links:
+            prev = self._links.pop(instance_id)
+        else:
+            prev = self.hot.audit_hash(self.conn, instance_id)
+        prev = prev or GENESIS
+        content = (instance_id, at, actor.id, role, actor.member_state, trigger, from_state, to_state, note)
+        changes = dict(changes)
+        new = row_hash(prev, *content, changes, caused_by, version)
+        audit_id = self.hot.insert_audit(self.conn, (*content, changes, caused_by, version, prev, new))
+        self._heads[instance_id] = (version, new)
+        return audit_id
 
     def history(self, instance_id: str) -> list[AuditEntry]:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))

@@ -88,6 +88,9 @@ class InstanceRow(SQLModel, table=True):
     version: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+    # The hash of the instance's newest audit row (storage/chain.py): read with the row the step locks, so
+    # the next audit row links to it without another query; None before the first audit row.
+    audit_hash: str | None = Field(default=None, sa_column=Column(String(64)))
 
 
 class InstanceRefRow(SQLModel, table=True):
@@ -118,6 +121,9 @@ class AuditRow(SQLModel, table=True):
     changes: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
     caused_by: int | None = Field(default=None)
     version: int = Field(nullable=False)
+    # The tamper-evident chain (docs/audit.md): the previous row's hash of this instance, and this row's.
+    prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
 class IdempotencyRow(SQLModel, table=True):

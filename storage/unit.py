@@ -27,8 +27,13 @@ class SqlUnitOfWork:
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undo only what happens inside on error (what came before stays), then re-raise."""
-        with self.conn.begin_nested():
-            yield
+        try:
+            with self.conn.begin_nested():
+                yield
+        except BaseException:
+            # The rollback may have undone audit rows and the chain heads they moved: read them again.
+            self.records.forget_chain_heads()
+            raise
 
 
 class SqlStorage:

@@ -1,6 +1,7 @@
 """Registers every sub-command group on the app (imported by ``main``)."""
 
 from consultflow.cli import (  # noqa: F401
+    audit,
     check,
     compilation,
     db,
