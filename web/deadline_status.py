@@ -24,10 +24,13 @@ Status = Literal["met", "past", "upcoming", "void"]
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """Who acts by the deadline (directory or instance roles) and the states in which it counts as met."""
+    """Who acts by the deadline (directory or instance roles), the states in which it counts as met and, when
+    given, the only states in which it applies at all (the silence deadline, while a silence procedure is
+    open: once silence is broken the report is back with the chair and nobody acts by it any more)."""
 
     by: tuple[str, ...] = ()
     met_in: frozenset[str] = frozenset()
+    only_in: frozenset[str] | None = None
 
 
 @cache
@@ -36,7 +39,11 @@ def rules() -> Mapping[str, Mapping[str, DeadlineRule]]:
     data: Any = yaml.safe_load(FILE.read_text(encoding="utf-8")) or {}
     return {
         workflow: {
-            name: DeadlineRule(tuple(entry.get("by") or ()), frozenset(entry.get("met_in") or ()))
+            name: DeadlineRule(
+                tuple(entry.get("by") or ()),
+                frozenset(entry.get("met_in") or ()),
+                frozenset(entry["only_in"]) if entry.get("only_in") else None,
+            )
             for name, entry in (deadlines or {}).items()
         }
         for workflow, deadlines in data.items()
@@ -65,7 +72,7 @@ def status_of(definition: Definition, state: str, name: str, day: date, today: d
     rule = rule_of(definition.name, name)
     if rule is not None and state in rule.met_in:
         return "met"
-    if state in definition.finals:
+    if state in definition.finals or (rule is not None and rule.only_in is not None and state not in rule.only_in):
         return "void"
     return "past" if day < today else "upcoming"
 

@@ -139,6 +139,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "inst.optional": "optional",
         "inst.lines": "one per line",
         "inst.deadlines": "Deadlines",
+        "inst.checks": "To check",
+        "inst.checks.hint": "Allowed, but worth a second look: dates still ahead on a closed day, or out of the order "
+        "they should follow.",
+        "inst.checks.new": "This step gave dates to check:",
+        "inst.positions.none": "No Member State has stated a position yet.",
+        "inst.positions.earlier": "Only each Member State's latest position is shown; earlier ones are in the audit "
+        "trail.",
+        "inst.silence": "Under silence procedure until {day}: unless a Member State breaks silence by the end of that "
+        "day (Geneva time), the report {symbol} is approved by silence.",
+        "inst.silence.no_day": "Under silence procedure: its end date is not set.",
+        "col.position": "Position",
+        "col.statement": "Statement",
+        "col.date": "Date",
+        "col.changes": "Earlier changes",
         "inst.queue": "Council's order",
         "inst.queue.hint": "Council decided these topics in this order: each consultation is announced once the one "
         "before it has presented its results.",
@@ -345,6 +359,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "inst.optional": "facultatif",
         "inst.lines": "un par ligne",
         "inst.deadlines": "Échéances",
+        "inst.checks": "À vérifier",
+        "inst.checks.hint": "Permis, mais à revoir : des dates à venir qui tombent un jour de fermeture, ou qui ne "
+        "suivent pas l'ordre attendu.",
+        "inst.checks.new": "Cette étape a donné des dates à vérifier :",
+        "inst.positions.none": "Aucun État Membre n'a encore exprimé de position.",
+        "inst.positions.earlier": "Seule la dernière position de chaque État Membre est indiquée ; les précédentes "
+        "figurent dans la piste d'audit.",
+        "inst.silence": "Procédure d'approbation tacite jusqu'au {day} : sauf si un État Membre rompt le silence d'ici "
+        "la fin de ce jour (heure de Genève), le rapport {symbol} est approuvé tacitement.",
+        "inst.silence.no_day": "Procédure d'approbation tacite : sa date de fin n'est pas fixée.",
+        "col.position": "Position",
+        "col.statement": "Déclaration",
+        "col.date": "Date",
+        "col.changes": "Modifications antérieures",
         "inst.queue": "Ordre fixé par le Conseil",
         "inst.queue.hint": "Le Conseil a retenu ces thèmes dans cet ordre : chaque consultation est annoncée une fois "
         "que la précédente a présenté ses résultats.",

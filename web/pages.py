@@ -3,8 +3,10 @@ outbox. GET pages are plain functions run in the thread pool; form posts read th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from babel import Locale
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -34,6 +36,7 @@ from web.forms import FormField, NotOffered, read_fields, start_fields, trigger_
 from web.i18n import translator
 from web.labels import words_for
 from web.outbox import OutboxFilter, outbox_page, subject_of
+from web.records import own_sections, positions, table, with_other_topics
 from web.rendering import check_csrf, checked_form, page_language, page_person, render
 from web.schemas import ID_PATTERN
 from web.steps import DESTRUCTIVE, check_steps, explain, needs_confirmation
@@ -41,10 +44,12 @@ from web.titles import Titles, long_day
 from web.uploads import FORMATS, KIND, LANGUAGES, Refusal, check_upload, size_text
 from web.values import ValueText
 from web.views import desk_listing, instance_detail, visible_instance, visible_instances
+from web.warnings import DateWarning, date_warnings
 
 router = APIRouter(include_in_schema=False)
 InstanceId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 NameFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]*$")]
+NewWarnings = Annotated[str | None, Query(max_length=1000, pattern=r"^[a-z0-9_:,-]*$")]
 STATUSES = OUTBOX_STATUSES
 _PASS_THROUGH = (LoginRequired, CsrfRejected, NotVisible, InstanceNotFound)  # hidden and unknown: the same 404
 
@@ -129,6 +134,11 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
     detail = detail_with_choices(
         instance_detail(desk.engine, instance_id, person, desk.visibility), person, people, words
     )
+    titles = Titles.of_engine(desk.engine, language)
+    steps = tuple(
+        replace(t, fields=with_other_topics(t.fields, desk.engine, detail.instance, titles)) for t in detail.triggers
+    )
+    detail = replace(detail, triggers=steps)
     definition = detail.definition
     checks = check_steps(
         desk.engine,
@@ -147,6 +157,9 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
     )
     zone = desk.engine.catalogue.body.calendar.zone()
     names = {p.id: p.name for p in people}
+    values = ValueText(words, titles, zone, names)
+    warned = _warnings(request, detail.instance, definition, language)
+    new = set(str(extra.pop("new", None) or "").split(","))
     return render(
         request,
         "instance.html",
@@ -160,8 +173,14 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
             if needs_confirmation(desk.engine.catalogue, definition, t.trigger, detail.instance.state)
         },
         destructive=DESTRUCTIVE,
-        values=ValueText(words, Titles.of_engine(desk.engine, language), zone, names),
+        values=values,
         names=names,
+        warnings=warned,
+        new_warnings=[w for w in warned if w.keys & new],
+        own_sections=own_sections(definition.name, detail.instance),
+        positions=positions(values, definition, detail.instance) if definition.name == "topic" else (),
+        registrations=table(values, definition, detail.instance, "registrations"),
+        silence_breaks=table(values, definition, detail.instance, "silence_breaks"),
         history=desk.engine.history(instance_id),
         deadline_states=deadline_states(
             definition,
@@ -183,6 +202,14 @@ def _instance_page(request: Request, person: Person, instance_id: str, status: i
     )
 
 
+def _warnings(request: Request, instance: Instance, definition: Definition, language: str) -> list[DateWarning]:
+    """The instance's warnings for its dates still ahead (as ``Engine.warnings``), in the reader's words."""
+    engine = desk_of(request).engine
+    body = engine.catalogue.body
+    today = body.calendar.local_date(engine.clock.now())
+    return date_warnings(definition, instance.fields, body, words_for(language), since=today)
+
+
 def _upload_form(language: str, limit: int) -> dict[str, Any]:
     """What the upload form offers: the formats (for the file chooser), the languages by name, the limit."""
     names = Locale.parse(language).languages
@@ -198,9 +225,10 @@ def show(
     request: Request,
     instance_id: InstanceId,
     done: Annotated[str | None, Query(max_length=64)] = None,
+    new: NewWarnings = None,
 ) -> Response:
     person = page_person(request)
-    return _instance_page(request, person, instance_id, done=done)
+    return _instance_page(request, person, instance_id, done=done, new=new)
 
 
 @router.post("/instances/{instance_id}/fire")
@@ -217,12 +245,18 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
     try:
         instance = visible_instance(desk.engine, instance_id, person, desk.visibility)
         definition = desk.engine.definition_of(instance)
-        offered = with_choices(
-            trigger_fields(definition, trigger, instance.state, instance.fields),
-            instance.workflow,
-            person,
-            desk.engine.people(),
-            words_for(page_language(request, person)),
+        language = page_language(request, person)
+        offered = with_other_topics(
+            with_choices(
+                trigger_fields(definition, trigger, instance.state, instance.fields),
+                instance.workflow,
+                person,
+                desk.engine.people(),
+                words_for(language),
+            ),
+            desk.engine,
+            instance,
+            Titles.of_engine(desk.engine, language),
         )
         values = read_fields(offered, form)
         version = str(form.get("expected_version") or "")
@@ -254,7 +288,11 @@ def _fire(request: Request, instance_id: str, form: FormData) -> Response:
         return _instance_page(
             request, person, instance_id, http_status(error), error=str(error), given=dict(form), open_trigger=trigger
         )
-    return _see_other(f"/instances/{after.id}?done={trigger}")
+    before = {k for w in _warnings(request, instance, definition, "en") for k in w.keys}
+    found = _warnings(request, after, desk.engine.definition_of(after), "en")
+    added = sorted({k for w in found for k in w.keys} - before)
+    new = f"&new={quote(','.join(added), safe=':,-')}" if added else ""
+    return _see_other(f"/instances/{after.id}?done={trigger}{new}")
 
 
 def _not_offered(request: Request, person: Person, instance_id: str, error: NotOffered) -> str:

@@ -20,6 +20,7 @@ from web.titles import Titles, long_day
 
 # Keys the engine adds to every appended list item: who gave it, for which Member State, when.
 ITEM_EXTRAS = ("by", "member_state", "at")
+HEADLINE = 100  # characters of an appended item's text the audit line shows (the table shows all of it)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class ValueText:
             if isinstance(change, Mapping) and "appended" in change:
                 item = change["appended"]
                 shown = item if isinstance(item, Mapping) else {}
-                headline = next((str(shown[k]) for k in ("title", "text", "symbol", "name") if shown.get(k)), "")
+                headline = self._headline(definition, name, shown)
                 added = "ajout" if self.language == "fr" else "added"
                 lines.append((label, f"{added}: {headline}" if headline else added))
             elif name == "deadlines" and isinstance(change, Mapping):
@@ -114,6 +115,17 @@ class ValueText:
             else:
                 lines.append((label, self.text(definition, spec, change)))
         return lines
+
+    def _headline(self, definition: Definition, list_field: str, item: Mapping[str, object]) -> str:
+        """What an appended item is, in a few words: for whom (a Member State), its choice (a position) and its
+        title or text: ``United States — supports``, ``France — Jeanne Dupont``."""
+        parts = [str(item["member_state"])] if item.get("member_state") else []
+        if item.get("position"):
+            parts.append(self.cell(definition, list_field, item, "position"))
+        keys = ("title", "text", "symbol", "name", "head_of_delegation", "objection")
+        text = " ".join(next((str(item[k]) for k in keys if item.get(k)), "").split())
+        parts.append(text if len(text) <= HEADLINE else text[: HEADLINE - 1].rstrip() + "…")
+        return " — ".join(p for p in parts if p)
 
     def _day(self, value: object) -> str:
         day = as_date(value)
