@@ -1,12 +1,10 @@
 """The engine's warnings (``Engine.warnings``) in the reader's words: a date or a deadline on a weekend, a Geneva
 holiday or a day the secretariat is closed, and two dates a definition wants in order that are not.
 
-The engine gives them as English lines naming identifiers, for the CLI. The desk finds the same facts with
-the same public functions (``closed_day_reason``'s calendar, ``deadline_days``, the definition's
-``constraints`` with ``warn``) and says them with the labels of ``labels.yaml``, Babel's weekday names and
-the ``holidays`` package's names of the Swiss holidays in French or English. Each warning has a ``key``
-with the dates it names (``field:start:2019-04-19``, ``deadline:council_doc:2019-05-13``) so a step can tell
-which ones it added or moved.
+The engine finds them as data (``engine.warnings.date_facts``); the desk says them with the labels of
+``labels.yaml``, Babel's weekday names and the ``holidays`` package's names of the Swiss holidays in French
+or English. Each warning has a ``key`` with the dates it names (``field:start:2019-04-19``,
+``deadline:council_doc:2019-05-13``) so a step can tell which ones it added or moved.
 """
 
 from __future__ import annotations
@@ -19,9 +17,8 @@ import holidays
 from babel.dates import format_date
 
 from engine.body import Body
-from engine.deadlines import deadline_days
 from engine.definition import Definition
-from engine.fields import as_date
+from engine.warnings import ClosedDate, OutOfOrder, date_facts
 from web.labels import Words
 from web.titles import long_day
 
@@ -75,18 +72,14 @@ def _sentences(language: str) -> Mapping[str, str]:
     return SENTENCES.get(language, SENTENCES["en"])
 
 
-def closed_day_words(day: date, body: Body, language: str) -> str | None:
-    """Why the body is closed on ``day``, in words ("a Sunday", "un jour férié à Genève (Vendredi saint)"),
-    or None when it is open: the same test and the same order as ``engine.warnings.closed_day_reason``."""
-    calendar = body.calendar
-    if not calendar.is_closed(day):
-        return None
+def closure_words(fact: ClosedDate, body: Body, language: str) -> str:
+    """Why the body is closed on the fact's day, in words ("a Sunday", "un jour férié à Genève (Vendredi saint)")."""
     said = _sentences(language)
-    if day.weekday() in calendar.weekend:
-        return said["weekend"].format(weekday=format_date(day, "EEEE", locale=language))
-    if day in calendar.closures:
+    if fact.closure == "weekend":
+        return said["weekend"].format(weekday=format_date(fact.day, "EEEE", locale=language))
+    if fact.closure == "closure":
         return said["closure"]
-    name = holiday_name(day, body, language)
+    name = holiday_name(fact.day, body, language)
     return said["holiday"].format(name=name) if name else said["holiday.unnamed"]
 
 
@@ -112,51 +105,41 @@ def date_warnings(
     *,
     since: date | None = None,
 ) -> list[DateWarning]:
-    """What ``engine.warnings.date_warnings`` finds, in ``words``' language, in day order; fields closed on
-    the same day (the first and last day of a one-day meeting) are said in one sentence."""
+    """``engine.warnings.date_facts`` in ``words``' language, in day order; fields closed on the same day (the
+    first and last day of a one-day meeting) are said in one sentence."""
     language = words.language
     said = _sentences(language)
     wf = definition.name
-    days = deadline_days(definition, fields, body)
+    facts = date_facts(definition, fields, body, since=since)
     found: list[DateWarning] = []
-    closed_fields: dict[date, list[str]] = {}  # several fields on one closed day (a one-day meeting): one line
-    for name in sorted(definition.date_fields):
-        day = as_date(fields.get(name))
-        if day is not None and definition.fields[name].type == "date" and (since is None or day >= since):
-            closed_fields.setdefault(day, []).append(name)
-    for day, names in closed_fields.items():
-        reason = closed_day_words(day, body, language)
-        if reason:
-            ordered = sorted(names, key=lambda n: list(definition.fields).index(n))  # as the definition lists them
-            labels = [said["quoted"].format(what=words.field(wf, n)) for n in ordered]
-            what = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])}{said['and']}{labels[-1]}"
-            sentence = said["field" if len(labels) == 1 else "fields"]
-            text = sentence.format(what=what, day=long_day(day, language), reason=reason)
-            found.append(DateWarning(",".join(f"field:{n}:{day.isoformat()}" for n in ordered), text, day))
-    for name, day in days.items():
-        if since is None or day >= since:
-            reason = closed_day_words(day, body, language)
-            if reason:
-                text = said["deadline"].format(
-                    what=words.deadline(wf, name), day=long_day(day, language), reason=reason
-                )
-                found.append(DateWarning(f"deadline:{name}:{day.isoformat()}", text, day))
-    for constraint in definition.constraints:
-        if not constraint.warn:
-            continue
-        later = days.get(constraint.field) or as_date(fields.get(constraint.field))
-        earlier = days.get(constraint.not_before) or as_date(fields.get(constraint.not_before))
-        if later is None or earlier is None or (since is not None and max(later, earlier) < since):
-            continue
-        if later < earlier or (constraint.strict and later == earlier):
-            text = said["not_after" if constraint.strict else "before"].format(
-                later=_date_label(definition, constraint.field, words),
-                later_day=long_day(later, language),
-                earlier=_date_label(definition, constraint.not_before, words),
-                earlier_day=long_day(earlier, language),
+    closed_fields: dict[date, list[ClosedDate]] = {}  # several fields on one closed day: one line
+    for fact in facts:
+        if isinstance(fact, ClosedDate) and fact.kind == "field":
+            closed_fields.setdefault(fact.day, []).append(fact)
+    for day, same_day in closed_fields.items():
+        ordered = sorted(same_day, key=lambda f: list(definition.fields).index(f.name))  # as the definition lists
+        labels = [said["quoted"].format(what=words.field(wf, f.name)) for f in ordered]
+        what = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])}{said['and']}{labels[-1]}"
+        sentence = said["field" if len(labels) == 1 else "fields"]
+        text = sentence.format(what=what, day=long_day(day, language), reason=closure_words(ordered[0], body, language))
+        found.append(DateWarning(",".join(f"field:{f.name}:{day.isoformat()}" for f in ordered), text, day))
+    for fact in facts:
+        if isinstance(fact, ClosedDate) and fact.kind == "deadline":
+            text = said["deadline"].format(
+                what=words.deadline(wf, fact.name),
+                day=long_day(fact.day, language),
+                reason=closure_words(fact, body, language),
             )
-            key = f"order:{constraint.field}:{later.isoformat()}:{constraint.not_before}:{earlier.isoformat()}"
-            found.append(DateWarning(key, text, later))
+            found.append(DateWarning(f"deadline:{fact.name}:{fact.day.isoformat()}", text, fact.day))
+        elif isinstance(fact, OutOfOrder):
+            text = said["not_after" if fact.strict else "before"].format(
+                later=_date_label(definition, fact.later, words),
+                later_day=long_day(fact.later_day, language),
+                earlier=_date_label(definition, fact.earlier, words),
+                earlier_day=long_day(fact.earlier_day, language),
+            )
+            key = f"order:{fact.later}:{fact.later_day.isoformat()}:{fact.earlier}:{fact.earlier_day.isoformat()}"
+            found.append(DateWarning(key, text, fact.later_day))
     return sorted(found, key=lambda w: w.day)  # in the order of the calendar, as a reader checks them
 
 
