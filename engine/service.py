@@ -22,14 +22,16 @@ from engine.council_order import QueueEntry, queue_around, refuse_out_of_order
 from engine.deadlines import deadline_days
 from engine.definition import Definition, TransitionSpec
 from engine.directory import validate_people
-from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, PersonNotFound
-from engine.execution import execute
+from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, NotAllowed, PersonNotFound
+from engine.execution import execute, write_notices
 from engine.invariants import check_touched
 from engine.links import CONSULTATION, ESCALATION, TOPIC
+from engine.notices import notice_context, recipient_data
 from engine.planning import OutboxDraft, Planner, StepPlan
-from engine.ports import RecordReader, RecordStore, Storage
+from engine.ports import PendingOutcome, PendingResponse, RecordReader, RecordStore, Storage, UnitOfWork
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from engine.registry import DefinitionRegistry
+from engine.responses import PUBLIC_PREFIX
 from engine.roles import SYSTEM_ACTOR, effective_roles
 from engine.warnings import date_warnings
 
@@ -80,18 +82,26 @@ class Engine:
         """A planner reading through ``reader`` (one per transaction: it caches what it reads)."""
         return Planner(reader, self.catalogue, self.registry, aware_utc(now, "now"))
 
-    def execute(self, plan: StepPlan, records: RecordStore, caused_by: int | None = None) -> int:
+    def execute(
+        self,
+        plan: StepPlan,
+        records: RecordStore,
+        caused_by: int | None = None,
+        *,
+        registry: DefinitionRegistry | None = None,
+    ) -> int:
         """Write a plan on a transaction's records; returns its audit row id.
 
         Then the cross-instance invariants of what it touched are checked on the same transaction: a
         consultation announced before its turn in Council's order raises OutOfOrder, a step that breaks
-        another invariant raises InvariantBroken, and the caller's transaction writes nothing.
+        another invariant raises InvariantBroken, and the caller's transaction writes nothing. ``registry``:
+        where definition rows first written here are remembered (the engine's, unless it will be rolled back).
         """
         if self.notice_check is not None:
             drafts = [d for step in plan.walk() for d in step.notices]
             if drafts:
                 self.notice_check(drafts)
-        audit_id = execute(plan, records, self.registry.register, caused_by)
+        audit_id = execute(plan, records, (registry or self.registry).register, caused_by)
         touched = [step.after for step in plan.walk()]
         refuse_out_of_order(records, touched)  # a refusal of its own (exit 3), naming what must come first
         check_touched(records, touched)
@@ -346,9 +356,6 @@ class Engine:
         that is then rolled back, so that it is refused exactly as ``fire`` would refuse it (roles, guards,
         notices that cannot be built, Council's order, invariants)."""
 
-        class RolledBack(Exception):
-            """Leaves the write transaction, which rolls it back."""
-
         at = self._now(now)
         # A registry of its own: a definition row first registered here is rolled back, so the shared
         # registry must not remember its id.
@@ -365,17 +372,157 @@ class Engine:
                     expected_version=expected_version,
                     message=message,
                 )
-                if self.notice_check is not None:
-                    drafts = [d for step in plan.walk() for d in step.notices]
-                    if drafts:
-                        self.notice_check(drafts)
-                execute(plan, records, scratch.register)
-                touched = [step.after for step in plan.walk()]
-                refuse_out_of_order(records, touched)
-                check_touched(records, touched)
-                raise RolledBack
-        except RolledBack:
+                self.execute(plan, records, registry=scratch)
+                raise _RolledBack  # leaving the write transaction by an exception rolls it back
+        except _RolledBack:
             return plan
+
+    # -- responses of the public, confirmed by e-mail (issue 16) ----------------------------------------
+
+    def request_public_response(
+        self,
+        consultation_id: str,
+        respondent: Person,
+        fields: Mapping[str, object],
+        *,
+        token_hash: str,
+        manage_hash: str,
+        ip_hash: str,
+        links: Mapping[str, str],
+        expires_at: datetime,
+        replacing: str | None = None,
+        now: datetime | None = None,
+    ) -> PendingOutcome:
+        """Keep a response of the public apart and queue N23 (the confirmation link) to its address.
+
+        The response is first tried as the step its confirmation will fire (``preview``): values, state and
+        deadline refuse it here, before anything is written. ``links`` (``confirm_link``, ``manage_link``) go
+        into the notice; only the digests of their tokens are stored. ``replacing`` (a manage-link digest):
+        that earlier response is withdrawn in the same transaction.
+        """
+        at = self._now(now)
+        self.preview(consultation_id, "submit_response", respondent, fields, now=at)
+        with self.storage.write() as unit:
+            if replacing is not None:
+                earlier = self._withdrawn(unit, replacing, at)
+                if earlier.result not in ("withdrawn", "cancelled"):
+                    return earlier
+            unit.pending.add(
+                consultation_id,
+                respondent.email,
+                respondent.name,
+                respondent.language,
+                dict(fields),
+                token_hash,
+                manage_hash,
+                ip_hash,
+                at,
+                aware_utc(expires_at, "expires_at"),
+            )
+            item = {"name": respondent.name, **links, "expires_at": aware_utc(expires_at).isoformat()}
+            self._queue_notice(unit, consultation_id, "N23", respondent, item, at)
+            pending = unit.pending.by_token(token_hash)
+        return PendingOutcome("queued", pending)
+
+    def _queue_notice(
+        self,
+        unit: UnitOfWork,
+        instance_id: str,
+        notice_id: str,
+        person: Person,
+        item: Mapping[str, object],
+        at: datetime,
+    ) -> None:
+        """One outbox row of ``notice_id`` for ``person`` (who need not be in the directory), checked as a step's."""
+        loaded = unit.records.instance(instance_id)
+        if loaded is None:
+            raise InstanceNotFound(f"no instance '{instance_id}'")
+        context = notice_context(
+            self.catalogue.notices[notice_id], self.catalogue.body, loaded[0], {}, {}, person, None, None, at, item
+        )
+        draft = OutboxDraft(notice_id, person, False, {**context, "recipient": recipient_data(person, False)})
+        if self.notice_check is not None:
+            self.notice_check([draft])
+        write_notices(unit.records, instance_id, [draft], at)
+
+    def pending_response(
+        self, *, token_hash: str | None = None, manage_hash: str | None = None
+    ) -> PendingResponse | None:
+        """The pending response a confirmation link (or a withdraw-or-replace link) names; nothing changed."""
+        with self.storage.read() as unit:
+            if token_hash is not None:
+                return unit.pending.by_token(token_hash)
+            return unit.pending.by_manage_token(manage_hash) if manage_hash is not None else None
+
+    def public_requests_since(self, since: datetime, *, address: str | None = None, ip_hash: str | None = None) -> int:
+        """How many responses the public page took since ``since`` from this address or client (for limits)."""
+        with self.storage.read() as unit:
+            return unit.pending.count_recent(aware_utc(since, "since"), address=address, ip_hash=ip_hash)
+
+    def confirm_public_response(self, token_hash: str, now: datetime | None = None) -> PendingOutcome:
+        """Follow a confirmation link: fire ``submit_response`` as the public respondent, once, before it expires.
+
+        The link is marked used and the response appended in one transaction: a refused step (past the
+        deadline) leaves the link unused and nothing written.
+        """
+        at = self._now(now)
+        pending = self.pending_response(token_hash=token_hash)
+        if pending is None:
+            return PendingOutcome("unknown")
+        try:
+            with self.storage.write() as unit:
+                if not unit.pending.set_status(pending.id, "confirmed", at, expected="pending"):
+                    return PendingOutcome("used", pending)
+                if at > pending.expires_at:
+                    raise _Expired
+                records = unit.records
+                plan = self.planner(records, at).fire(
+                    pending.consultation_id, "submit_response", public_person(pending), dict(pending.payload), None
+                )
+                self.execute(plan, records)
+                return PendingOutcome("confirmed", pending, plan.after)
+        except _Expired:
+            return PendingOutcome("expired", pending)
+        except NotAllowed as exc:
+            return PendingOutcome("closed", pending, reason=str(exc))
+
+    def withdraw_public_response(self, manage_hash: str, now: datetime | None = None) -> PendingOutcome:
+        """Follow a withdraw link: fire ``withdraw_response`` as the respondent (a response not yet confirmed is
+        only given up: nothing of it was recorded)."""
+        at = self._now(now)
+        try:
+            with self.storage.write() as unit:
+                return self._withdrawn(unit, manage_hash, at)
+        except NotAllowed as exc:
+            return PendingOutcome("closed", self.pending_response(manage_hash=manage_hash), reason=str(exc))
+
+    def _withdrawn(self, unit: UnitOfWork, manage_hash: str, at: datetime) -> PendingOutcome:
+        pending = unit.pending.by_manage_token(manage_hash)
+        if pending is None:
+            return PendingOutcome("unknown")
+        if unit.pending.set_status(pending.id, "replaced", at, expected="pending"):
+            return PendingOutcome("cancelled", pending)
+        if not unit.pending.set_status(pending.id, "withdrawn", at, expected="confirmed"):
+            return PendingOutcome("used", pending)
+        records = unit.records
+        plan = self.planner(records, at).fire(
+            pending.consultation_id, "withdraw_response", public_person(pending), {}, None
+        )
+        self.execute(plan, records)
+        return PendingOutcome("withdrawn", pending, plan.after)
+
+
+class _RolledBack(Exception):
+    """Raised to leave a write transaction that must write nothing (a preview)."""
+
+
+class _Expired(Exception):
+    """Leaves the write transaction of a confirmation whose link expired, which rolls it back."""
+
+
+def public_person(pending: PendingResponse) -> Person:
+    """The actor of a confirmed public response: ``public:ADDRESS``, with the role ``public``."""
+    return Person(f"{PUBLIC_PREFIX}{pending.address}", pending.name, pending.address, pending.language, ("public",))
 
 
 IDEMPOTENCY_KEY_MAX = 200  # characters, on every backend (the PostgreSQL column holds no more)
