@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from engine.records import (
     ApiToken,
@@ -260,6 +261,9 @@ class UnitOfWork(Protocol):
     @property
     def accounts(self) -> AccountStore: ...
 
+    @property
+    def pending(self) -> PendingResponses: ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an error inside undoes only what was done inside."""
         ...
@@ -277,3 +281,82 @@ class Storage(Protocol):
         ...
 
     def dispose(self) -> None: ...
+
+
+PendingStatus = Literal["pending", "confirmed", "withdrawn", "replaced"]
+"""A public response waiting for its address to be confirmed (pending), appended (confirmed), taken back after
+it counted (withdrawn), or given up for a newer one before it was confirmed (replaced)."""
+
+
+@dataclass(frozen=True)
+class PendingResponse:
+    """A response given on the public page, kept apart until its author follows the link sent to ``address``.
+
+    Only the SHA-256 digests of its two links are stored: one confirms it (once), the other withdraws or
+    replaces it before the deadline.
+    """
+
+    id: int
+    consultation_id: str
+    address: str
+    name: str
+    language: str
+    payload: Mapping[str, Any]
+    status: PendingStatus
+    created_at: datetime
+    expires_at: datetime
+    changed_at: datetime | None = None
+    ip_hash: str = field(default="", repr=False)
+
+
+class PendingResponses(Protocol):
+    """Responses of the public waiting for (or past) their confirmation by e-mail."""
+
+    def add(
+        self,
+        consultation_id: str,
+        address: str,
+        name: str,
+        language: str,
+        payload: Mapping[str, Any],
+        token_hash: str,
+        manage_hash: str,
+        ip_hash: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int: ...
+
+    def by_token(self, token_hash: str) -> PendingResponse | None:
+        """The response whose confirmation link has this digest."""
+        ...
+
+    def by_manage_token(self, manage_hash: str) -> PendingResponse | None:
+        """The response whose withdraw-or-replace link has this digest."""
+        ...
+
+    def set_status(self, pending_id: int, status: PendingStatus, now: datetime, *, expected: PendingStatus) -> bool:
+        """Move a response from ``expected`` to ``status``; False when it was no longer ``expected`` (a link used
+        twice at once changes it once)."""
+        ...
+
+    def count_recent(self, since: datetime, *, address: str | None = None, ip_hash: str | None = None) -> int:
+        """How many responses were given since ``since`` with this address, or from this (hashed) client address."""
+        ...
+
+
+PendingResult = Literal["queued", "confirmed", "withdrawn", "cancelled", "used", "expired", "closed", "unknown"]
+
+
+@dataclass(frozen=True)
+class PendingOutcome:
+    """What following a link of the public page did: the pending response, and why nothing was written if so.
+
+    ``confirmed``/``withdrawn``: the step was fired; ``cancelled``: a response never confirmed was given up;
+    ``used``: the link was used before; ``expired``: the confirmation link is too old; ``closed``: the
+    consultation refused the step (past the deadline, closed), with the reason; ``unknown``: no such link.
+    """
+
+    result: PendingResult
+    pending: PendingResponse | None = None
+    instance: Instance | None = None
+    reason: str | None = None

@@ -473,12 +473,12 @@ class Engine:
             with self.storage.write() as unit:
                 if not unit.pending.set_status(pending.id, "confirmed", at, expected="pending"):
                     return PendingOutcome("used", pending)
-                if at > pending.expires_at:
-                    raise _Expired
                 records = unit.records
                 plan = self.planner(records, at).fire(
                     pending.consultation_id, "submit_response", public_person(pending), dict(pending.payload), None
-                )
+                )  # first, so that a link followed after the deadline says so rather than that it expired
+                if at > pending.expires_at:
+                    raise _Expired
                 self.execute(plan, records)
                 return PendingOutcome("confirmed", pending, plan.after)
         except _Expired:

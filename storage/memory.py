@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.errors import DuplicateRow
+from engine.ports import PendingResponse, PendingStatus
 from engine.records import (
     ApiToken,
     AuditEntry,
@@ -49,6 +50,7 @@ class _Data:
     session_generations: dict[str, int] = field(default_factory=dict)  # person id -> generation
     tokens: dict[int, tuple[ApiToken, str]] = field(default_factory=dict)  # with the token hash
     secrets: dict[str, str] = field(default_factory=dict)
+    pending: dict[int, tuple[PendingResponse, str, str]] = field(default_factory=dict)  # with both link digests
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -527,6 +529,58 @@ class MemoryAccounts:
         self.data.secrets[name] = value
 
 
+class MemoryPending:
+    """Responses of the public awaiting confirmation (``PendingResponses``) in memory."""
+
+    def __init__(self, data: _Data) -> None:
+        self.data = data
+
+    def add(
+        self,
+        consultation_id: str,
+        address: str,
+        name: str,
+        language: str,
+        payload: Mapping[str, Any],
+        token_hash: str,
+        manage_hash: str,
+        ip_hash: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int:
+        if any(token_hash in (t, m) or manage_hash in (t, m) for _, t, m in self.data.pending.values()):
+            raise DuplicateRow("the database refused a duplicate: pending response link")
+        pending_id = self.data.new_id()
+        record = PendingResponse(
+            pending_id, consultation_id, address, name, language, dict(payload), "pending", now, expires_at,
+            ip_hash=ip_hash,
+        )  # fmt: skip
+        self.data.pending[pending_id] = (record, token_hash, manage_hash)
+        return pending_id
+
+    def by_token(self, token_hash: str) -> PendingResponse | None:
+        return next((p for p, t, _ in self.data.pending.values() if t == token_hash), None)
+
+    def by_manage_token(self, manage_hash: str) -> PendingResponse | None:
+        return next((p for p, _, m in self.data.pending.values() if m == manage_hash), None)
+
+    def set_status(self, pending_id: int, status: PendingStatus, now: datetime, *, expected: PendingStatus) -> bool:
+        found = self.data.pending.get(pending_id)
+        if found is None or found[0].status != expected:
+            return False
+        self.data.pending[pending_id] = (replace(found[0], status=status, changed_at=now), found[1], found[2])
+        return True
+
+    def count_recent(self, since: datetime, *, address: str | None = None, ip_hash: str | None = None) -> int:
+        return sum(
+            1
+            for p, _, _ in self.data.pending.values()
+            if p.created_at >= since
+            and (address is None or p.address == address)
+            and (ip_hash is None or p.ip_hash == ip_hash)
+        )
+
+
 class MemoryUnit:
     """One transaction on the memory storage."""
 
@@ -537,6 +591,7 @@ class MemoryUnit:
         self.timers = MemoryTimerQueue(data)
         self.outbox = MemoryOutboxQueue(data)
         self.accounts = MemoryAccounts(data)
+        self.pending = MemoryPending(data)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -209,3 +209,31 @@ class DocumentRow(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=_utc())
     created_by: str = Field(nullable=False)
+
+
+class PendingResponseRow(SQLModel, table=True):
+    """A response given on the public page, waiting until its author confirms their address (issue 16).
+
+    Only the SHA-256 digests of its two links are kept: ``token_hash`` confirms it once, ``manage_hash``
+    withdraws or replaces it before the deadline. ``ip_hash`` is a keyed digest of the client's address,
+    kept for the per-client limit only.
+    """
+
+    __tablename__ = "pending_response"
+    __table_args__ = (
+        Index("ix_pending_response_address", "address", "created_at"),
+        Index("ix_pending_response_ip", "ip_hash", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: str = Field(sa_column=Column(String(36), ForeignKey("instance.id"), nullable=False))
+    address: str = Field(sa_column=Column(String(320), nullable=False))
+    name: str = Field(sa_column=Column(String(500), nullable=False))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    manage_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    ip_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc())
+    changed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

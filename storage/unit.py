@@ -11,11 +11,13 @@ from storage.auth import Accounts
 from storage.claims import Claims
 from storage.db import Database
 from storage.outbox import OutboxQueue
+from storage.pending import PendingQueries
 from storage.repository import Store
 
 
 class SqlUnitOfWork:
-    """One transaction: the engine's records, the timer queue, the outbox queue and the web accounts."""
+    """One transaction: the engine's records, the timer queue, the outbox queue, the web accounts and the
+    responses of the public awaiting confirmation."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -23,6 +25,7 @@ class SqlUnitOfWork:
         self.timers = Claims(conn)
         self.outbox = OutboxQueue(conn)
         self.accounts = Accounts(conn)
+        self.pending = PendingQueries(conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import Engine, Person
 from engine.errors import ConsultflowError, DatabaseError
-from web import api, login, pages
+from web import api, login, pages, public
 from web.accounts import AccountService
 from web.desk import HERE, Desk, desk_of
 from web.errors import LoginRequired, http_status
@@ -137,4 +137,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(public.router)
     return app
