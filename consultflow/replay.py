@@ -3,7 +3,9 @@
 A scenario (``workflows/scenarios/*.yaml``) lists steps in date order. Before each step, everything that fell
 due up to its date is processed (``tick``): reminders and deadline expiries, then the notices are handed to
 ``deliver``. The step then starts an instance, fires a trigger, finds a linked instance, asks ``report`` to
-produce documents, or only lets time pass. Errors name the step; the timeline goes to ``show``.
+produce documents (the Chair's report of a meeting, the compilation of a consultation), or only lets time
+pass. ``as: public:ADDRESS`` fires as a member of the public whose address is confirmed. Errors name the
+step; the timeline goes to ``show``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import yaml
 
 from engine.directory import read_people_csv
 from engine.errors import ConsultflowError
+from engine.records import Person
+from engine.responses import PUBLIC_PREFIX
+from engine.roles import PUBLIC_ROLE
 from engine.service import Engine
 from engine.timers import TickReport, next_due, process_all_due
 from engine.yamlsource import DuplicateKey, load_yaml
@@ -155,6 +160,13 @@ def load_scenario(path: Path, zone: Any) -> Scenario:
     )
 
 
+def _public_person(actor: str, values: Mapping[str, object]) -> Person:
+    """``as: public:ADDRESS``: someone answering on the public page, their address confirmed (the page's
+    confirmation is not replayed: the scenario shows what the record holds once it is)."""
+    address = actor.removeprefix(PUBLIC_PREFIX)
+    return Person(actor, str(values.get("name") or address), address, "en", (PUBLIC_ROLE,))
+
+
 Deliver = Callable[[datetime], int]
 Report = Callable[[str, str, datetime, list[str]], list[Path]]
 Show = Callable[[Event], None]
@@ -234,7 +246,8 @@ class Replay:
                 self.result.names[step.name] = instance.id
             self._event(Event(step.at, "step", f"{actor} starts {step.target}", step.say or instance.state))
         elif step.action == "fire":
-            instance = self.engine.fire(self._instance(step.on), step.target, actor, values, now=step.at)
+            who = _public_person(actor, values) if actor.startswith(PUBLIC_PREFIX) else actor
+            instance = self.engine.fire(self._instance(step.on), step.target, who, values, now=step.at)
             self._event(
                 Event(step.at, "step", f"{actor} fires {step.target} on {step.on}", step.say or f"now {instance.state}")
             )

@@ -48,7 +48,7 @@ def demo(
     from consultflow.replay import Replay, load_scenario
     from consultflow.wiring import open_engine
     from notifications.dispatcher import Dispatcher, start_embedded_relay
-    from reports import generate_report, load_translations
+    from reports import generate_compilation, generate_report, load_translations
 
     options: Options = ctx.obj
     folder = out or Path(tempfile.mkdtemp(prefix="consultflow-demo-"))
@@ -71,12 +71,18 @@ def demo(
         clock.set(now)
         return len(loop.run_until_complete(dispatcher.flush()).sent)
 
-    def report(meeting_id: str, actor: str, at: datetime, languages: list[str]) -> list[Path]:
+    def report(instance_id: str, actor: str, at: datetime, languages: list[str]) -> list[Path]:
+        """The Chair's report of a meeting, or the compilation of a consultation's responses."""
         written: list[Path] = []
         reports.mkdir(exist_ok=True)
+        compiling = engine.get(instance_id).workflow == "consultation"
         for language in languages:
-            generated = generate_report(
-                engine, meeting_id, language, actor=actor, now=at, translations=translations.get(language)
+            generated = (
+                generate_compilation(engine, instance_id, language, actor=actor, now=at)
+                if compiling
+                else generate_report(
+                    engine, instance_id, language, actor=actor, now=at, translations=translations.get(language)
+                )
             )
             stem = generated.symbol.replace("/", "-")
             for fmt, content in generated.files.items():

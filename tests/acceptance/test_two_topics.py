@@ -95,6 +95,7 @@ def test_the_two_topics_scenario_leaves_a_record_that_follows_the_procedure(tmp_
         engine.close()
 
     _check_views_in_the_chairs_report(out / "reports")
+    _check_the_compilation(out / "reports")
 
     checked = subprocess.run(
         [CLI, "--db", f"sqlite:///{out / 'consultflow.db'}", "check"], capture_output=True, text=True, check=False
@@ -124,6 +125,19 @@ def _views(markdown: str) -> str:
     """The paragraph setting out the views expressed (2.3) and its items, up to the next heading."""
     start = markdown.index("\n2.3 ")
     return markdown[start : markdown.index("\n## ", start)]
+
+
+def _check_the_compilation(reports: Path) -> None:
+    """Public responses (one replaced, one marked as spam) reach the compilation OPCWGINT21/2 as the record
+    says: the replacement, not the first answer; not the advertisement; grouped by stakeholder type."""
+    english = (reports / "OPCWGINT21-2-E.md").read_text(encoding="utf-8")
+    headings = [line for line in english.splitlines() if line.startswith("## ")]
+    assert headings == ["## 1 Questions", "## 2 Academia", "## 3 Technical community", "## 4 Individuals"]
+    assert "compiles the 3 responses received" in english
+    assert "### 2.1 Amara Okafor" in english and "Public compute for universities." in english
+    assert "Transparency of the models used by public services." in english
+    assert "First thoughts." not in english and "Buy now!" not in english
+    assert "Le présent document rassemble les 3 réponses" in (reports / "OPCWGINT21-2-F.md").read_text(encoding="utf-8")
 
 
 def _check_views_in_the_chairs_report(reports: Path) -> None:
