@@ -152,6 +152,7 @@ class TransitionSpec:
     effects: tuple[EffectSpec, ...] = ()
     title: str = ""
     only_by: OnlyBy | None = None  # a decision recorded elsewhere: fired only as an effect of that instance
+    clears: tuple[str, ...] = ()  # optional fields the step empties (an acting chair withdrawn)
 
     @property
     def accepted_fields(self) -> tuple[str, ...]:

@@ -80,6 +80,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
             "effects",
             "title",
             "only_by",
+            "clears",
         }
     ),
     "only_by": frozenset({"workflow", "via"}),
@@ -461,6 +462,13 @@ class _TransitionContext:
                 raise reader.fail(
                     place, f"list field '{fname}' is changed with append, or required whole by one step", data
                 )
+        clears = reader.names(data.get("clears"), f"{place}.clears", data)
+        for fname in clears:
+            spec_ = self.fields.get(fname)
+            if spec_ is None or spec_.required or spec_.type == "list" or fname in requires + sets:
+                raise reader.fail(
+                    place, f"clears names '{fname}': an optional, non-list field the step does not also set", data
+                )
         append = data.get("append")
         item: Mapping[str, FieldSpec] | None = None
         if append is not None:
@@ -489,6 +497,7 @@ class _TransitionContext:
             effects=effects,
             title=str(data.get("title", "")),
             only_by=only_by,
+            clears=clears,
         )
 
     def _only_by(self, raw: object, place: str, node: object, is_start: bool) -> OnlyBy | None:

@@ -234,6 +234,8 @@ def _decide_one(
         if reason is not None:
             raise GuardFailed(trigger, guard.describe(), reason)
 
+    for name in spec.clears:  # what the step withdraws (the acting chair), after the guards looked at it
+        new_fields[name] = None
     changes = _changes(fields, new_fields)
     if item is not None and spec.append is not None:
         # The Member State an item is given for: the actor's, or the one a chair admits it on behalf of.

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from engine import Engine
-from engine.errors import FieldError, GuardFailed, TriggerNotAllowed
+from engine.errors import FieldError, GuardFailed, RoleNotAllowed, TriggerNotAllowed
 from tests.conftest import at
 from tests.scenario import MEETING_FIELDS, Twelfth, convene, escalate_to_council, hold_meeting
 from tests.snapshot import snapshot
@@ -182,3 +182,26 @@ def test_a_reminder_due_on_a_weekend_goes_out_the_open_day_before(engine: Engine
     assert timers["R01"] == "2019-02-25"
     assert timers["R02"] == "2019-03-01"  # D - 22 is Sunday 3 March: Friday 1 March
     assert timers["R03"] == "2019-03-11"  # D - 14, a Monday: unchanged
+
+
+def test_an_acting_chair_is_replaced_and_withdrawn(engine: Engine) -> None:
+    """Stand-ins at any time until the record is closed: designated, replaced by another Vice-Chair, withdrawn
+    when the Chair is back (and the Vice-Chair then acts as a Vice-Chair again)."""
+    s = convene(engine)
+    meeting = s.meeting.id
+    before = snapshot(engine)
+    with pytest.raises(GuardFailed, match="acting_chair is not set"):
+        engine.fire(meeting, "withdraw_acting_chair", "sec.alice", now=at("2019-01-10"))
+    assert snapshot(engine) == before
+    engine.fire(meeting, "designate_acting_chair", "sec.alice", {"acting_chair": "vc.amina"}, now=at("2019-01-10"))
+    replaced = engine.fire(meeting, "designate_acting_chair", "sec.alice", {"acting_chair": "vc.li"},
+                           now=at("2019-01-11"))  # fmt: skip
+    assert replaced.fields["acting_chair"] == "vc.li"
+    back = engine.fire(meeting, "withdraw_acting_chair", "chair", now=at("2019-01-12"))
+    assert back.fields.get("acting_chair") is None
+    assert engine.history(meeting)[-1].changes["acting_chair"] == ["vc.li", None]
+    s.fire("meeting", "close_translation", "system", when="2019-01-12")
+    s.fire("meeting", "close_contributions", "system", when="2019-01-21")
+    s.fire("meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example"}, when="2019-01-25")
+    with pytest.raises(RoleNotAllowed):
+        engine.fire(meeting, "open_session", "vc.li", now=at("2019-02-01"))
