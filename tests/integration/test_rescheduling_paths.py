@@ -205,3 +205,15 @@ def test_an_acting_chair_is_replaced_and_withdrawn(engine: Engine) -> None:
     s.fire("meeting", "publish_documents", "sec.alice", {"documents_link": "https://docs.example"}, when="2019-01-25")
     with pytest.raises(RoleNotAllowed):
         engine.fire(meeting, "open_session", "vc.li", now=at("2019-02-01"))
+
+
+def test_the_day_before_the_meeting_the_acting_chair_is_named_not_given_by_id(engine: Engine) -> None:
+    from engine.timers import process_all_due
+    from notifications import check_context, render_notice
+
+    s = convene(engine)
+    engine.fire(s.meeting.id, "designate_acting_chair", "sec.alice", {"acting_chair": "vc.amina"}, now=at("2019-01-10"))
+    process_all_due(engine, at("2019-01-31T07:30:00+00:00"))  # R05, 08:00 in Geneva the day before
+    (r05, *_) = [m for m in engine.outbox(instance_id=s.meeting.id, limit=10_000) if m.notice == "R05"]
+    text = render_notice("R05", "en", check_context(dict(r05.context))).text
+    assert "Acting chair: Amina Diallo." in text and "vc.amina" not in text
