@@ -43,7 +43,7 @@ def counted_responses(fields: Mapping[str, object]) -> CountedResponses:
         by, at = str(item.get("by") or ""), str(item.get("at") or "")
         if number in marked:
             spam += 1
-        elif by in withdrawn_at and at < withdrawn_at[by]:  # a response at the instant of the withdrawal replaces
+        elif by in withdrawn_at and at <= withdrawn_at[by]:
             withdrawn += 1
         else:
             kept.append(item)

@@ -16,6 +16,7 @@ from html import escape
 from markupsafe import Markup
 
 from engine.definition import SAME_STATE, Definition
+from web.i18n import RIGHT_TO_LEFT
 from web.labels import Words
 
 NODE_W, NODE_H = 190, 44
@@ -98,13 +99,18 @@ def layers(definition: Definition, edges: list[Edge]) -> dict[str, int]:
     return {s: row.get(s, last) for s in definition.states}
 
 
-def _text(x: float, y: float, lines: list[str], size: int, weight: str = "normal", anchor: str = "middle") -> str:
+def _text(
+    x: float, y: float, lines: list[str], size: int, weight: str = "normal", anchor: str = "middle", rtl: bool = False
+) -> str:
     first = y - (len(lines) - 1) * size * 0.6
+    direction = (
+        ' direction="rtl"' if rtl else ""
+    )  # a sentence in Arabic starts at the right (its anchor) and reads leftwards
     spans = "".join(
         f'<tspan x="{x:.0f}" y="{first + i * size * 1.2:.0f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
     )
     return (
-        f'<text font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" dominant-baseline="middle">'
+        f'<text font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" dominant-baseline="middle"{direction}>'
         f"{spans}</text>"
     )
 
@@ -126,6 +132,9 @@ def svg(definition: Definition, words: Words, current: str | None, title: str) -
         left = MARGIN + (body_w - span) / 2
         for i, state in enumerate(states):
             place[state] = (left + i * (NODE_W + GAP_X) + NODE_W / 2, MARGIN + 24 + r * (NODE_H + GAP_Y) + NODE_H / 2)
+    rtl = words.language in RIGHT_TO_LEFT
+    arrow = "←" if rtl else "→"  # the notes read right to left in Arabic: so do their arrows
+    note_x = width - MARGIN if rtl else MARGIN  # the notes under the picture start on the reader's side
     notes_top = MARGIN + 24 + (max(rows) + 1) * (NODE_H + GAP_Y) - GAP_Y / 2
     height = notes_top + 22 * (len(wide) + len(back)) + MARGIN
     parts = [
@@ -159,18 +168,23 @@ def svg(definition: Definition, words: Words, current: str | None, title: str) -
         bx, by = lane * 0.75 + (sx + NODE_W / 2) * 0.25, (sy + dy) / 2  # on the curve, about its middle
         parts.append(f'<circle cx="{bx:.0f}" cy="{by:.0f}" r="9" fill="#fff" stroke="#4a4a4a"/>')
         parts.append(_text(bx, by, [str(i + 1)], 11, "bold"))
-        names = f"{words.state(definition.name, e.source)} → {words.state(definition.name, e.dest)}"
+        names = f"{words.state(definition.name, e.source)} {arrow} {words.state(definition.name, e.dest)}"
         parts.append(
             _text(
-                MARGIN, notes_top + 22 * (len(wide) + i) + 11, [f"{i + 1}. {label_of(e)}: {names}"], 12, anchor="start"
+                note_x,
+                notes_top + 22 * (len(wide) + i) + 11,
+                [f"{i + 1}. {label_of(e)}: {names}"],
+                12,
+                anchor="start",
+                rtl=rtl,
             )
         )
     for state, (x, y) in place.items():
         parts.append(_node(definition, words, state, x, y, state == current))
     for i, (label, sources, dest) in enumerate(wide):
         names = ", ".join(words.state(definition.name, s) for s in sources)
-        line = f"{label}: {names} → {words.state(definition.name, dest)}"
-        parts.append(_text(MARGIN, notes_top + 22 * i + 11, [line], 12, anchor="start"))
+        line = f"{label}: {names} {arrow} {words.state(definition.name, dest)}"
+        parts.append(_text(note_x, notes_top + 22 * i + 11, [line], 12, anchor="start", rtl=rtl))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above went through html.escape
 

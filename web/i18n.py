@@ -1,14 +1,23 @@
-"""The desk's words in English and French; a person reads the desk in their directory language (else English)."""
+"""The desk's words in the ITU's six languages; a person reads the desk in their directory language (else English).
+
+English and French are here; Spanish, Russian, Arabic and Chinese are in ``web/desk_words.py`` (drafts awaiting a
+translator's review, as ``web/translations_status.yaml`` records). Arabic pages are written right to left.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from babel.dates import format_date, format_time
 
-LANGUAGES = ("en", "fr")
+from web.desk_words import MORE_MESSAGES
+
+LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")  # the six languages of the ITU
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -230,6 +239,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "to it.",
         "col.kind": "Kind",
         "doc.upload": "uploaded",
+        "colon": ":",
+        "arrow": "→",
+        "comma": ", ",
     },
     "fr": {
         "app": "bureau consultflow",
@@ -452,18 +464,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "peuvent y ajouter des documents.",
         "col.kind": "Type",
         "doc.upload": "déposé",
+        "colon": " :",
+        "arrow": "→",
+        "comma": ", ",
     },
 }
+MESSAGES.update(MORE_MESSAGES)
 
 Translate = Callable[..., str]
 
 
+def direction(language: str) -> str:
+    """``rtl`` for a language written right to left (Arabic), else ``ltr``: the ``dir`` of a page's ``<html>``."""
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
 def language_for(person_language: str | None, accept_language: str | None = None) -> str:
-    """The desk language: the person's when we have it, else French if the browser prefers it, else English."""
+    """The desk language: the person's when we have it, else the browser's first choice among the six, else English."""
     if person_language:
         return person_language if person_language in LANGUAGES else "en"
-    first = (accept_language or "").split(",")[0].strip().lower()
-    return "fr" if first.startswith("fr") else "en"
+    first = (accept_language or "").split(",")[0].split(";")[0].strip().lower()
+    return next((code for code in LANGUAGES if first == code or first.startswith(f"{code}-")), "en")
 
 
 def translator(language: str) -> Translate:
@@ -485,3 +506,12 @@ def instant_text(instant: datetime, language: str, zone: ZoneInfo) -> str:
     local = instant.astimezone(zone)
     day = format_date(local.date(), format="medium", locale=language)
     return f"{day} {format_time(local.time(), 'HH:mm', locale=language)}"
+
+
+STATUS_FILE = Path(__file__).with_name("translations_status.yaml")
+
+
+def translation_status() -> dict[str, str]:
+    """Each desk language's status (``source``, ``reviewed``, ``machine-draft``): for tests and the lead, not pages."""
+    data = yaml.safe_load(STATUS_FILE.read_text(encoding="utf-8")) or {}
+    return {str(code): str((entry or {}).get("status", "")) for code, entry in data.items()}

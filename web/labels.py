@@ -1,4 +1,4 @@
-"""Words for the identifiers of the workflow definitions (states, steps, fields, roles...) in English and French.
+"""Words for the identifiers of the workflow definitions (states, steps, fields, roles...) in the ITU's six languages.
 
 They live in ``labels.yaml`` beside this module, not in the workflow files: the definitions are what runs
 and what instances were started with, the words are what the desk shows and may be reworded at any time.
@@ -19,7 +19,9 @@ import yaml
 from engine.definition import Definition
 
 FILE = Path(__file__).with_name("labels.yaml")
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")  # the six languages of the ITU
+OR = {"en": " or ", "fr": " ou ", "es": " o ", "ru": " или ", "ar": " أو ", "zh": "或"}
+LIST_COMMA = {"ar": "، ", "zh": "、"}  # elsewhere ", "
 KINDS = ("states", "triggers", "fields", "deadlines", "values")
 
 
@@ -122,8 +124,9 @@ class Words:
     def states_or(self, workflow: str, names: Iterable[str]) -> str:
         """``Planned, Contributions open or Contributions closed``: the states one of which a step leads to."""
         words = [self.state(workflow, n) for n in names]
-        last = " ou " if self.language == "fr" else " or "
-        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + last + words[-1]
+        comma = LIST_COMMA.get(self.language, ", ")
+        last = OR.get(self.language, " or ")
+        return words[0] if len(words) == 1 else comma.join(words[:-1]) + last + words[-1]
 
     def trigger(self, workflow: str, name: str) -> str:
         return self.source.word(workflow, "triggers", name, self.language)
@@ -158,7 +161,7 @@ class Words:
         return self.source.role(name, self.language)
 
     def roles(self, names: Iterable[str]) -> str:
-        return ", ".join(self.role(n) for n in names)
+        return LIST_COMMA.get(self.language, ", ").join(self.role(n) for n in names)
 
     def notice(self, notice_id: str) -> str:
         return self.source.top("notices", notice_id, self.language) or notice_id

@@ -34,7 +34,7 @@ from engine.fields import MAX_LENGTH
 from engine.ports import PendingOutcome, PendingResponse
 from engine.responses import PUBLIC_PREFIX, counted_responses
 from web.desk import desk_of
-from web.i18n import day_text, instant_text, language_for, translator
+from web.i18n import LANGUAGES, day_text, instant_text, language_for, translator
 from web.labels import words_for
 from web.rendering import check_csrf, checked_form, render
 
@@ -72,7 +72,7 @@ def _words() -> dict[str, dict[str, str]]:
 
 
 def public_words(language: str) -> Any:
-    """``pw("key", name=value)``: a sentence of the public pages in ``language`` (en or fr)."""
+    """``pw("key", name=value)``: a sentence of the public pages in ``language`` (one of the six)."""
 
     def pw(key: str, **values: object) -> str:
         entry = _words()[key]
@@ -83,7 +83,7 @@ def public_words(language: str) -> Any:
 
 
 def _language(request: Request, given: str | None = None) -> str:
-    if given in ("en", "fr"):
+    if given in LANGUAGES:
         return given
     return language_for(None, request.headers.get("accept-language"))
 
@@ -397,7 +397,7 @@ def _past_deadline(request: Request, instance: Instance | None) -> bool:
 def confirm_page(request: Request, token: str) -> Response:
     engine = desk_of(request).engine
     pending = engine.pending_response(token_hash=_digest(token[:100]))
-    language = pending.language if pending is not None and pending.language in ("en", "fr") else _language(request)
+    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
     instance = _instance_or_none(request, pending)
     if pending is None or instance is None:
         return _outcome_page(request, PendingOutcome("unknown"), language)
@@ -422,7 +422,7 @@ def _confirm(request: Request, token: str, form: FormData | None) -> Response:
     check_csrf(request, form)
     outcome = desk_of(request).engine.confirm_public_response(_digest(token))
     pending = outcome.pending
-    language = pending.language if pending is not None and pending.language in ("en", "fr") else _language(request)
+    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
     instance = outcome.instance or _instance_or_none(request, pending)
     manage = f"/public/manage/{_manage_token(request, token)}" if outcome.result == "confirmed" else None
     return _outcome_page(request, outcome, language, instance, manage=manage)
@@ -431,7 +431,7 @@ def _confirm(request: Request, token: str, form: FormData | None) -> Response:
 @router.get("/public/manage/{token}")
 def manage_page(request: Request, token: str) -> Response:
     pending = desk_of(request).engine.pending_response(manage_hash=_digest(token[:100]))
-    language = pending.language if pending is not None and pending.language in ("en", "fr") else _language(request)
+    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
     instance = _instance_or_none(request, pending)
     if pending is None or instance is None:
         return _outcome_page(request, PendingOutcome("unknown"), language)
@@ -471,7 +471,7 @@ def _withdraw(request: Request, token: str, form: FormData | None) -> Response:
     check_csrf(request, form)
     outcome = desk_of(request).engine.withdraw_public_response(_digest(token))
     pending = outcome.pending
-    language = pending.language if pending is not None and pending.language in ("en", "fr") else _language(request)
+    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
     if outcome.result == "used":
         return _page(
             request,

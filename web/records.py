@@ -29,8 +29,19 @@ SECTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 CHANGES = {
     "en": {1: "changed once", 2: "changed twice"},
     "fr": {1: "modifiée une fois", 2: "modifiée deux fois"},
+    "es": {1: "modificada una vez", 2: "modificada dos veces"},
+    "ru": {1: "изменена один раз", 2: "изменена дважды"},
+    "ar": {1: "عُدِّل مرة واحدة", 2: "عُدِّل مرتين"},
+    "zh": {1: "修改过一次", 2: "修改过两次"},
 }
-CHANGES_MANY = {"en": "changed {count} times", "fr": "modifiée {count} fois"}
+CHANGES_MANY = {
+    "en": "changed {count} times",
+    "fr": "modifiée {count} fois",
+    "es": "modificada {count} veces",
+    "ru": "изменена {count} раз",
+    "ar": "عدد مرات التعديل: {count}",
+    "zh": "修改过{count}次",
+}
 
 
 def own_sections(workflow: str, instance: Instance) -> frozenset[str]:

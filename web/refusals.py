@@ -19,6 +19,8 @@ from engine.errors import GuardFailed
 from engine.fields import as_date
 from web.labels import Words
 
+QUOTES = {"en": "“{}”", "fr": "« {} »", "es": "«{}»", "ru": "«{}»", "ar": "«{}»", "zh": "“{}”"}
+
 Day = Callable[[date], str]
 LinkedStates = Callable[[str, str], list[str]]  # (workflow, via) -> states of the instances linked that way
 
@@ -88,7 +90,8 @@ def _sentence(guard: GuardSpec, ctx: RefusalContext) -> str | None:
         raw = args["values"]
         values = list(raw) if isinstance(raw, list | tuple) else [raw]
         current = _current(name, ctx)
-        shown = " / ".join(f"“{v}”" if words.language == "en" else f"« {v} »" for v in _value_words(name, values, ctx))
+        quote = QUOTES.get(words.language, "“{}”")
+        shown = " / ".join(quote.format(v) for v in _value_words(name, values, ctx))
         if name.endswith(".state") and guard.name == "field_in":
             record = words.field(wf, name.partition(".")[0])
             return words.guard("state_in", record=record, values=shown, value=_value_words(name, [current], ctx)[0])

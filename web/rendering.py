@@ -20,7 +20,7 @@ from engine.errors import FieldError
 from web.access import may_read_directory, may_run_outbox
 from web.desk import Desk, desk_of
 from web.errors import CsrfRejected, LoginRequired
-from web.i18n import day_text, instant_text, language_for, translator
+from web.i18n import day_text, direction, instant_text, language_for, translator
 from web.labels import words_for
 from web.sessions import Session
 from web.settings import SESSION_COOKIE
@@ -99,7 +99,7 @@ def _short(value: object) -> str:
 
 
 def page_language(request: Request, person: Person | None) -> str:
-    """The language a page is written in: the person's, else what the browser prefers (fr or en)."""
+    """The language a page is written in: the person's, else what the browser prefers (one of the six)."""
     return language_for(person.language if person else None, request.headers.get("accept-language"))
 
 
@@ -131,6 +131,7 @@ def render(
     base = {
         "t": translator(language),
         "lang": language,
+        "direction": direction,
         "person": person,
         "csrf_token": desk.codec.csrf_token(session),
         "day": day,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 
 from engine import Engine, Instance
 from engine.errors import NotFound
@@ -21,17 +21,34 @@ from web.labels import words_for
 LONGEST = 90  # characters of free text kept in a title (an action item's text can be a paragraph)
 
 
+MEETING = {
+    "en": "{ordinal} meeting",
+    "fr": "{ordinal} réunion",
+    "es": "{ordinal} reunión",
+    "ru": "{ordinal} собрание",
+    "ar": "الاجتماع {number}",
+    "zh": "第{number}次会议",
+}
+"""A meeting's name by its number: Arabic and Chinese write the number, the others an ordinal."""
+
+
 def ordinal(number: int, language: str) -> str:
-    """``12th`` / ``12e``; the first is ``1st`` / ``1re`` (réunion is feminine)."""
+    """``12th`` / ``12e`` / ``12.ª`` / ``12-е``; the first is ``1st`` / ``1re`` (réunion is feminine)."""
     if language == "fr":
         return "1re" if number == 1 else f"{number}e"
+    if language == "es":
+        return f"{number}.ª"  # reunión is feminine
+    if language == "ru":
+        return f"{number}-е"  # собрание is neuter
+    if language in ("ar", "zh"):
+        return str(number)
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 
 def long_day(day: date, language: str) -> str:
-    """``1 February 2019`` / ``1er février 2019``."""
-    text = format_date(day, "d MMMM y", locale=language)
+    """``1 February 2019`` / ``1er février 2019`` / ``1 de febrero de 2019`` / ``2019年2月1日``."""
+    text = format_date(day, "d MMMM y" if language in ("en", "fr") else "long", locale=language)
     return f"1er{text[1:]}" if language == "fr" and day.day == 1 else text
 
 
@@ -39,6 +56,8 @@ def day_span(first: date, last: date | None, language: str) -> str:
     """One day, or a span written once: ``23–24 September 2019``, ``30 September – 1 October 2019``."""
     if last is None or last == first:
         return long_day(first, language)
+    if language not in ("en", "fr"):  # Babel knows how each of the other languages writes a span
+        return format_interval(first, last, skeleton="yMMMMd", locale=language)
     if (first.year, first.month) == (last.year, last.month):
         dash = "–" if language == "en" else "-"  # French writes the span with a hyphen: 23-24 septembre
         return f"{first.day}{dash}{long_day(last, language)}"
@@ -58,7 +77,7 @@ def meeting_title(fields: Mapping[str, object], language: str) -> str | None:
     number, first = fields.get("number"), as_date(fields.get("start"))
     if not isinstance(number, int):
         return None
-    head = f"{ordinal(number, language)} {'réunion' if language == 'fr' else 'meeting'}"
+    head = MEETING.get(language, MEETING["en"]).format(ordinal=ordinal(number, language), number=number)
     return f"{head} — {day_span(first, as_date(fields.get('end')), language)}" if first else head
 
 

@@ -90,5 +90,6 @@ def size_text(limit: int, language: str) -> str:
     """``10 MB`` / ``10 Mo``: the limit as the reader writes it."""
     megabytes = limit / 1_000_000
     number = f"{megabytes:g}" if megabytes >= 1 else f"{limit / 1000:g}"
-    unit = ("Mo" if megabytes >= 1 else "ko") if language == "fr" else ("MB" if megabytes >= 1 else "kB")
-    return f"{number.replace('.', ',') if language == 'fr' else number}\u00a0{unit}"
+    units = {"fr": ("Mo", "ko"), "ru": ("МБ", "КБ")}.get(language, ("MB", "kB"))
+    unit = units[0] if megabytes >= 1 else units[1]
+    return f"{number.replace('.', ',') if language in ('fr', 'es', 'ru') else number}\u00a0{unit}"

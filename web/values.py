@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from engine.definition import Definition, FieldSpec
 from engine.fields import as_date
-from web.i18n import instant_text
+from web.i18n import instant_text, translator
 from web.labels import Words
 from web.titles import Titles, long_day
 
 # Keys the engine adds to every appended list item: who gave it, for which Member State, when.
 ITEM_EXTRAS = ("by", "member_state", "at")
+ADDED = {"en": "added", "fr": "ajout", "es": "añadido", "ru": "добавлено", "ar": "إضافة", "zh": "新增"}
 HEADLINE = 100  # characters of an appended item's text the audit line shows (the table shows all of it)
 
 
@@ -43,9 +44,12 @@ class ValueText:
         return self.words.language
 
     def _yes_no(self, value: bool) -> str:
-        if self.language == "fr":
-            return "oui" if value else "non"
-        return "yes" if value else "no"
+        return translator(self.language)("yes" if value else "no")
+
+    @property
+    def _arrow(self) -> str:
+        """From the value before to the value after, pointing the way the reader reads (← in Arabic)."""
+        return translator(self.language)("arrow")
 
     def _instant(self, text: str) -> str:
         try:
@@ -102,16 +106,18 @@ class ValueText:
                 item = change["appended"]
                 shown = item if isinstance(item, Mapping) else {}
                 headline = self._headline(definition, name, shown)
-                added = "ajout" if self.language == "fr" else "added"
+                added = ADDED.get(self.language, ADDED["en"])
                 lines.append((label, f"{added}: {headline}" if headline else added))
             elif name == "deadlines" and isinstance(change, Mapping):
                 for deadline, pair in change.items():
                     if isinstance(pair, list) and len(pair) == 2:
                         before, after = (self._day(v) for v in pair)
-                        lines.append((self.words.deadline(definition.name, str(deadline)), f"{before} → {after}"))
+                        lines.append(
+                            (self.words.deadline(definition.name, str(deadline)), f"{before} {self._arrow} {after}")
+                        )
             elif isinstance(change, list) and len(change) == 2:
                 before, after = (self.text(definition, spec, v) for v in change)
-                lines.append((label, f"{before} → {after}"))
+                lines.append((label, f"{before} {self._arrow} {after}"))
             else:
                 lines.append((label, self.text(definition, spec, change)))
         return lines

@@ -190,7 +190,8 @@ def test_one_form_per_trigger_the_person_may_fire(session_client: Clients, world
     assert sorted(_forms(ms)) == ["register", "submit_contribution"]
     assert 'name="f.title"' in ms and '<label for="submit_contribution-title">' in ms
     assert "submit_contribution" not in _forms(sec) and {"cancel", "postpone"} <= set(_forms(sec))
-    assert _disabled(sec) == ["close_translation"] and "close_translation" not in _forms(sec)
+    assert _disabled(sec) == ["close_translation", "withdraw_acting_chair"]  # none designated yet: nothing to withdraw
+    assert "close_translation" not in _forms(sec)
     assert "class current" in sec and 'aria-current="step">Contributions open' in sec  # the diagram's highlight
     assert "Send the invitation" in sec  # the audit trail, in words
 
