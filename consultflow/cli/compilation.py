@@ -12,9 +12,8 @@ from typing import Annotated
 import typer
 
 from consultflow.cli.app import app
-from consultflow.cli.report import _default_file, _format
+from consultflow.cli.report import document_format, write_document
 from consultflow.cli.state import Options, console, errors, parse_when, print_json
-from engine.errors import ConsultflowError
 from engine.roles import SYSTEM_ACTOR
 
 
@@ -55,7 +54,7 @@ def compilation(
 
     options: Options = ctx.obj
     engine = options.engine()
-    chosen = _format(fmt, out)
+    chosen = document_format(fmt, out)
     actor = engine.person(person).id if person and person != SYSTEM_ACTOR.id else SYSTEM_ACTOR.id
     generated = generate_compilation(
         engine,
@@ -66,18 +65,7 @@ def compilation(
         symbol=symbol,
         formats=(*FORMATS, PDF) if chosen == PDF else FORMATS,
     )
-    content = generated.files[chosen]
-    to_stdout = out is None and chosen == "md" and not options.json  # with --json, stdout carries the JSON
-    target = None if to_stdout else out or _default_file(generated.symbol, chosen)
-    if target is None:
-        console.file.write(content.decode("utf-8"))
-    else:
-        try:
-            target.write_bytes(content)
-        except OSError as exc:
-            raise ConsultflowError(
-                f"cannot write {target}: {exc.strerror} (revision {generated.revision} is stored in the database)"
-            ) from exc
+    target = write_document(options, generated.files[chosen], generated.symbol, chosen, generated.revision, out)
     where = str(target) if target is not None else "stdout"
     built = generated.compilation
     if options.json:

@@ -19,7 +19,7 @@ from engine.roles import SYSTEM_ACTOR
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
 
-def _format(fmt: str | None, out: Path | None) -> str:
+def document_format(fmt: str | None, out: Path | None) -> str:
     from reports import OUTPUT_FORMATS
 
     if fmt is not None:
@@ -31,9 +31,28 @@ def _format(fmt: str | None, out: Path | None) -> str:
     return "md"
 
 
-def _default_file(symbol: str, fmt: str) -> Path:
+def default_file(symbol: str, fmt: str) -> Path:
     """A file in the current folder named after the document: C19/nn-F -> C19-nn-F.docx."""
     return Path(re.sub(r"[^A-Za-z0-9.-]+", "-", symbol).strip("-") + f".{fmt}")
+
+
+def write_document(
+    options: Options, content: bytes, symbol: str, chosen: str, revision: int, out: Path | None
+) -> Path | None:
+    """A generated document to ``out``, to the file its symbol names, or (Markdown without ``--out``) to stdout
+    (None); its revision is already stored, which an error writing the file says."""
+    to_stdout = out is None and chosen == "md" and not options.json  # with --json, stdout carries the JSON
+    target = None if to_stdout else out or default_file(symbol, chosen)
+    if target is None:
+        console.file.write(content.decode("utf-8"))
+        return None
+    try:
+        target.write_bytes(content)
+    except OSError as exc:
+        raise ConsultflowError(
+            f"cannot write {target}: {exc.strerror} (revision {revision} is stored in the database)"
+        ) from exc
+    return target
 
 
 @app.command()
@@ -77,7 +96,7 @@ def report(
 
     options: Options = ctx.obj
     engine = options.engine()
-    chosen = _format(fmt, out)
+    chosen = document_format(fmt, out)
     actor = engine.person(person).id if person and person != SYSTEM_ACTOR.id else SYSTEM_ACTOR.id
     generated = generate_report(
         engine,
@@ -89,18 +108,7 @@ def report(
         translations=load_translations(translations) if translations else None,
         formats=(*FORMATS, PDF) if chosen == PDF else FORMATS,
     )
-    content = generated.files[chosen]
-    to_stdout = out is None and chosen == "md" and not options.json  # with --json, stdout carries the JSON
-    target = None if to_stdout else out or _default_file(generated.symbol, chosen)
-    if target is None:
-        console.file.write(content.decode("utf-8"))
-    else:
-        try:
-            target.write_bytes(content)
-        except OSError as exc:
-            raise ConsultflowError(
-                f"cannot write {target}: {exc.strerror} (revision {generated.revision} is stored in the database)"
-            ) from exc
+    target = write_document(options, generated.files[chosen], generated.symbol, chosen, generated.revision, out)
     where = str(target) if target is not None else "stdout"
     if generated.untranslated:
         errors.print(
