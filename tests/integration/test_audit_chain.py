@@ -22,7 +22,7 @@ from engine.ports import UnitOfWork
 from storage.audit_export import read, write
 from storage.audit_trail import Verdict, check, instance_heads, rows, settled_last_id
 from storage.chain import GENESIS, ChainedRow
-from storage.db import Database
+from storage.db import HEAD_REVISION, Database
 from storage.repository import Store
 from storage.unit import database_of
 from tests.conftest import at
@@ -233,7 +233,7 @@ def test_migration_0005_chains_existing_rows_as_the_engine_does(engine: Engine, 
             command.downgrade(config, "0004")
         with database.engine.connect() as conn:
             assert "hash" not in {c["name"] for c in _columns(conn, "audit")}
-        assert database.upgrade() == ("0004", "0005")
+        assert database.upgrade() == ("0004", HEAD_REVISION)  # 0005 and every revision after it
     finally:
         database.dispose()
     assert {r.id: (r.prev_hash, r.hash) for r in _trail(engine)} == written
