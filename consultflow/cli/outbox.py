@@ -140,7 +140,10 @@ def _message_data(m: OutboxMessage) -> dict[str, Any]:
 @outbox_app.command("list")
 def list_messages(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help="pending, sent or failed.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="pending, sent, failed or superseded (never sent: a later step made it wrong)."),
+    ] = None,
     instance: Annotated[str | None, typer.Option("--instance", help="Only the notices of this instance.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=MAX_ROWS, help="At most this many, oldest first.")] = 1000,
 ) -> None:
@@ -163,13 +166,16 @@ def list_messages(
             when = f"sent {local(m.sent_at, zone)}"
         elif m.status == "pending":
             when = f"due {local(m.next_attempt_at, zone)}"
+        elif m.status == "superseded":
+            when = "never sent"
         else:
             when = "failed"
         copy = " (cc)" if m.for_information else ""
+        why = "why" if m.status == "superseded" else "last error"  # a superseded row's reason is no error
         _say(
             f"#{m.id:<6} {m.status:<7} {m.notice + copy:<9} {m.language}  {m.to_name} <{m.to_email}>  "
             f"{m.instance_id}  {when}, {m.attempts} attempt(s)"
-            + (f"  last error: {m.last_error}" if m.last_error else "")
+            + (f"  {why}: {m.last_error}" if m.last_error else "")
         )
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from engine import Engine
 from notifications.maildir_server import EmbeddedSmtp, ServerBehaviour, free_port, start_embedded_smtp
+from tests.conftest import at
 from tests.scenario import convene
 
 BIN = Path(sys.executable).parent / "consultflow"
@@ -86,6 +87,18 @@ def test_list_filters_by_status_and_instance(cli: Cli) -> None:
     assert "Иван Петров <ivan.petrov@mid.example>" in text and "pending" in text
     refused = cli.run("outbox", "list", "--status", "lost", code=1)
     assert refused.stderr.strip() == "error: --status must be one of pending, sent, failed, superseded, not 'lost'"
+
+
+def test_a_superseded_notice_is_listed_as_never_sent_with_the_step_that_superseded_it(
+    engine: Engine, cli: Cli
+) -> None:
+    """The invitation still queued when the meeting is postponed is superseded: listed as never sent, with why."""
+    meeting = cli.json("outbox", "list")[0]["instance"]
+    moved = {"start": "2019-03-11", "end": "2019-03-11", "change_reason": "No room"}
+    engine.fire(meeting, "postpone", "sec.alice", moved, now=at("2019-01-05"))
+    text = cli.run("outbox", "list", "--status", "superseded").stdout
+    assert "superseded N01" in text and "never sent, 0 attempt(s)  why: superseded by postpone" in text
+    assert "failed" not in text and "last error" not in text
 
 
 def test_a_550_then_retry_puts_the_message_back_in_the_queue(cli: Cli, tmp_path: Path) -> None:
