@@ -64,6 +64,12 @@ class Catalogue:
             for name in self.definitions
         }
 
+    @cached_property
+    def timer_keys_with_values(self) -> frozenset[str]:
+        """The keys of timers that give their step values (``set:``). ``set:`` is new with these definitions,
+        so no stored older version has a timer that gives values where the current one does not."""
+        return frozenset(t.key for d in self.definitions.values() for t in d.timers if t.sets)
+
     def dated_notices(self, workflow: str) -> tuple[str, ...]:
         """The notices a workflow sends that state its instance's dates (``quotes_dates``)."""
         return self._dated_notices.get(workflow, ())

@@ -190,6 +190,8 @@ class _Pass:
 
     def _given(self, timer: Timer) -> dict[str, object]:
         """The values the timer's definition gives the step (``set:``), resolved against the instance now."""
+        if timer.key not in self.engine.catalogue.timer_keys_with_values:
+            return {}  # most timed steps give nothing: no extra read on the sweep's path
         loaded = self.work.records.instance(timer.instance_id)  # not cached: the step is about to change it
         if loaded is None:
             return {}

@@ -68,27 +68,6 @@ def utc_text(at: datetime) -> str:
     return (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
-def canonical(
-    instance_id: str,
-    at: datetime,
-    actor: str,
-    role: str,
-    member_state: str | None,
-    trigger: str,
-    from_state: str | None,
-    to_state: str,
-    note: str | None,
-    changes: Mapping[str, Any],
-    caused_by: int | None,
-    version: int,
-) -> bytes:
-    """The row's content as one JSON array: keys sorted, no spaces, ASCII only (a lone surrogate that
-    SQLite kept still serialises, and no Unicode normalisation can differ between writer and checker)."""
-    content: list[object] = [FORMAT, instance_id, utc_text(at), actor, role, member_state, trigger, from_state]
-    content += [to_state, note, changes, caused_by, version]
-    return _ENCODER.encode(content).encode("ascii")
-
-
 def row_hash(
     prev_hash: str,
     instance_id: str,
@@ -104,10 +83,11 @@ def row_hash(
     caused_by: int | None,
     version: int,
 ) -> str:
-    """SHA-256 (hex) of the previous row's hash, a newline, and the row's canonical content."""
-    body = canonical(
-        instance_id, at, actor, role, member_state, trigger, from_state, to_state, note, changes, caused_by, version
-    )
+    """SHA-256 (hex) of the previous row's hash, a newline, and the row's canonical content: one JSON array,
+    keys sorted, no spaces, ASCII only (a lone surrogate that SQLite kept still serialises, and no Unicode
+    normalisation can differ between writer and checker)."""
+    content = [FORMAT, instance_id, utc_text(at), actor, role, member_state, trigger, from_state, to_state, note]
+    body = _ENCODER.encode([*content, changes, caused_by, version]).encode("ascii")
     # A stored hash someone replaced with other text must still hash (to a mismatch), never raise.
     return hashlib.sha256(prev_hash.encode("utf-8", "backslashreplace") + b"\n" + body).hexdigest()
 

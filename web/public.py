@@ -397,7 +397,7 @@ def _past_deadline(request: Request, instance: Instance | None) -> bool:
 def confirm_page(request: Request, token: str) -> Response:
     engine = desk_of(request).engine
     pending = engine.pending_response(token_hash=_digest(token[:100]))
-    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
+    language = _language(request, pending.language if pending is not None else None)
     instance = _instance_or_none(request, pending)
     if pending is None or instance is None:
         return _outcome_page(request, PendingOutcome("unknown"), language)
@@ -422,29 +422,28 @@ def _confirm(request: Request, token: str, form: FormData | None) -> Response:
     check_csrf(request, form)
     outcome = desk_of(request).engine.confirm_public_response(_digest(token))
     pending = outcome.pending
-    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
+    language = _language(request, pending.language if pending is not None else None)
     instance = outcome.instance or _instance_or_none(request, pending)
     manage = f"/public/manage/{_manage_token(request, token)}" if outcome.result == "confirmed" else None
     return _outcome_page(request, outcome, language, instance, manage=manage)
 
 
+def _gone_page(request: Request, language: str, instance: Instance | None) -> Response:
+    """The response was already withdrawn or replaced: nothing is left to manage (409)."""
+    words = public_words(language)
+    return _page(request, "public_message.html", language, 409, title=words("used_title"), text=words("gone"),
+                 instance=instance)  # fmt: skip
+
+
 @router.get("/public/manage/{token}")
 def manage_page(request: Request, token: str) -> Response:
     pending = desk_of(request).engine.pending_response(manage_hash=_digest(token[:100]))
-    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
+    language = _language(request, pending.language if pending is not None else None)
     instance = _instance_or_none(request, pending)
     if pending is None or instance is None:
         return _outcome_page(request, PendingOutcome("unknown"), language)
     if pending.status in ("withdrawn", "replaced"):
-        return _page(
-            request,
-            "public_message.html",
-            language,
-            409,
-            title=public_words(language)("used_title"),
-            text=public_words(language)("gone"),
-            instance=instance,
-        )
+        return _gone_page(request, language, instance)
     if _past_deadline(request, instance):
         return _outcome_page(request, PendingOutcome("closed", pending), language, instance)
     view = _view(request, instance, language)
@@ -471,17 +470,9 @@ def _withdraw(request: Request, token: str, form: FormData | None) -> Response:
     check_csrf(request, form)
     outcome = desk_of(request).engine.withdraw_public_response(_digest(token))
     pending = outcome.pending
-    language = pending.language if pending is not None and pending.language in LANGUAGES else _language(request)
+    language = _language(request, pending.language if pending is not None else None)
     if outcome.result == "used":
-        return _page(
-            request,
-            "public_message.html",
-            language,
-            409,
-            title=public_words(language)("used_title"),
-            text=public_words(language)("gone"),
-            instance=_instance_or_none(request, pending),
-        )
+        return _gone_page(request, language, _instance_or_none(request, pending))
     return _outcome_page(request, outcome, language, outcome.instance or _instance_or_none(request, pending))
 
 
