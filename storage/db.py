@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +54,56 @@ def _sqlite_setup(engine: SqlEngine) -> None:
             raise DBAPIError.instance(begin, (), exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
 
 
+class _ThreadWriters:
+    """The connection each thread keeps for its SQLite writes, lent out one transaction at a time.
+
+    A thread's connection goes back to the pool when the thread ends (a finaliser on the thread object) or
+    when the database is disposed. A write begun inside another write on the same thread gets none (it
+    takes one from the pool), and so does a write after ``close_all``.
+    """
+
+    def __init__(self, engine: SqlEngine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: dict[int, Connection] = {}
+        self._closed = False
+
+    def take(self) -> Connection | None:
+        """This thread's idle connection, made on first use; None when it is lent out already."""
+        if self._closed:
+            return None
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._engine.connect()
+            with self._lock:
+                self._all[id(conn)] = conn
+            weakref.finalize(threading.current_thread(), self._release, conn)
+        elif getattr(self._local, "lent", False):
+            return None
+        self._local.conn, self._local.lent = conn, True
+        return conn
+
+    def give_back(self, conn: Connection) -> None:
+        self._local.lent = False
+
+    def drop(self, conn: Connection) -> None:
+        self._local.conn, self._local.lent = None, False
+        self._release(conn)
+
+    def _release(self, conn: Connection) -> None:
+        with self._lock:
+            self._all.pop(id(conn), None)
+        conn.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            self._closed = True
+            kept, self._all = list(self._all.values()), {}
+        for conn in kept:
+            conn.close()
+
+
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -85,12 +137,15 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         try:
-            self.engine = create_engine(self.url, future=True)
+            # SQLite: no cap on connections (each is a file handle, and every writing thread keeps one).
+            overflow = {"max_overflow": -1} if self.url.startswith("sqlite") and ":memory:" not in self.url else {}
+            self.engine = create_engine(self.url, future=True, **overflow)
         except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if self.is_sqlite:
             _sqlite_setup(self.engine)
+        self._writers = _ThreadWriters(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -98,9 +153,23 @@ class Database:
 
         Driver errors come out as consultflow errors: a unique-key clash as ``DuplicateRow``, a lock held
         too long as ``DatabaseBusy``, anything else as ``DatabaseError``.
+
+        On SQLite each thread writes on a connection of its own that it keeps between transactions:
+        checking a connection out of the pool and back in cost a third of a whole step (bench/fire.py).
+        PostgreSQL connections are a server's resource, so there every write checks one out of the pool.
         """
-        with _translated(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        kept = self._writers.take() if self.is_sqlite else None
+        if kept is None:
+            with _translated(), self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        try:
+            with _translated(), kept.begin():
+                yield kept
+        except BaseException:
+            self._writers.drop(kept)  # whatever went wrong, the next write starts on a fresh connection
+            raise
+        self._writers.give_back(kept)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -123,6 +192,7 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
+        self._writers.close_all()
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------------------
