@@ -1,7 +1,7 @@
 """Writing a plan: one function, on one unit of work, in the order the plan gives.
 
-For each step: the instance (inserted, or updated if its version is still the one planned on; otherwise
-``Conflict``), the audit row, the refs, the timers, the outbox rows; then the steps it causes, each with
+For each step: the instance and its audit row (inserted, or updated if its version is still the one planned
+on; otherwise ``Conflict``), the refs, the timers, the outbox rows; then the steps it causes, each with
 ``caused_by`` pointing at this step's audit row. The caller's transaction makes it all or nothing.
 """
 
@@ -25,21 +25,12 @@ def execute(plan: StepPlan, records: RecordStore, definition_id: DefinitionIds, 
         records.insert_instance(
             after.id, after.workflow, definition_id(records, plan.definition), after.state, after.fields, audit.at
         )
-    elif not records.update_instance(after.id, plan.before.version, after.state, after.fields, audit.at):
-        raise Conflict(after.id, plan.before.version, None)
-    audit_id = records.insert_audit(
-        after.id,
-        audit.at,
-        audit.actor,
-        audit.role,
-        audit.trigger,
-        audit.from_state,
-        audit.to_state,
-        audit.note,
-        audit.changes,
-        caused_by,
-        after.version,
-    )
+        audit_id = records.insert_audit(after.id, audit, caused_by, after.version)
+    else:
+        advanced = records.advance_instance(after.id, plan.before.version, after.fields, audit, caused_by)
+        if advanced is None:
+            raise Conflict(after.id, plan.before.version, None)
+        audit_id = advanced
     if plan.refs:
         records.set_refs(after.id, plan.refs)
     if plan.timers.cancel:

@@ -28,7 +28,7 @@ from engine.machine import CompiledWorkflow, Step, decide
 from engine.notices import notice_context, recipient_data, recipients
 from engine.overlay import Overlay
 from engine.ports import RecordReader
-from engine.records import Instance, Person
+from engine.records import AuditDraft, Instance, Person
 from engine.registry import DefinitionRegistry
 from engine.roles import SYSTEM_ACTOR, effective_roles
 
@@ -43,20 +43,6 @@ class OutboxDraft:
     recipient: Person
     for_information: bool
     context: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class AuditDraft:
-    """The audit row of a step (its id and ``caused_by`` are known only when it is written)."""
-
-    at: datetime
-    actor: Person
-    role: str
-    trigger: str
-    from_state: str | None
-    to_state: str
-    note: str | None
-    changes: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

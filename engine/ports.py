@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 
 from engine.records import (
     ApiToken,
+    AuditDraft,
     AuditEntry,
     Document,
     Instance,
@@ -74,28 +75,26 @@ class RecordStore(RecordReader, Protocol):
         now: datetime,
     ) -> None: ...
 
-    def update_instance(
-        self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
-    ) -> bool: ...
+    def advance_instance(
+        self,
+        instance_id: str,
+        expected_version: int,
+        fields: Mapping[str, object],
+        audit: AuditDraft,
+        caused_by: int | None,
+    ) -> int | None:
+        """Move the instance from ``expected_version`` to the next (state ``audit.to_state``, these fields,
+        updated at ``audit.at``) and write the step's audit row, as one write; returns the audit row id, or
+        None, having written nothing, when the instance is no longer at ``expected_version``."""
+        ...
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]: ...
 
     def set_refs(self, instance_id: str, refs: Mapping[str, str | None]) -> None: ...
 
-    def insert_audit(
-        self,
-        instance_id: str,
-        at: datetime,
-        actor: Person,
-        role: str,
-        trigger: str,
-        from_state: str | None,
-        to_state: str,
-        note: str | None,
-        changes: Mapping[str, Any],
-        caused_by: int | None,
-        version: int,
-    ) -> int: ...
+    def insert_audit(self, instance_id: str, audit: AuditDraft, caused_by: int | None, version: int) -> int:
+        """The audit row of an instance's first step (its later steps write theirs with ``advance_instance``)."""
+        ...
 
     def history(self, instance_id: str) -> list[AuditEntry]: ...
 

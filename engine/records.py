@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 TimerStatus = Literal["pending", "fired", "skipped", "cancelled"]
 TimerKind = Literal["reminder", "transition"]
@@ -133,3 +133,17 @@ class ApiToken:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """The audit row of a step (its id and ``caused_by`` are known only when it is written)."""
+
+    at: datetime
+    actor: Person
+    role: str
+    trigger: str
+    from_state: str | None
+    to_state: str
+    note: str | None
+    changes: Mapping[str, Any]

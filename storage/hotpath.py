@@ -28,13 +28,27 @@ _INSTANCE = (
     " WHERE i.id = ?"
 )
 _PERSON = "SELECT id, name, email, language, roles, member_state, organisation FROM person WHERE id = ?"
-_UPDATE = "UPDATE instance SET state = ?, fields = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"
+# A step moves the instance and its chain head together, checking the version it was planned on.
+_UPDATE = (
+    "UPDATE instance SET state = ?, fields = ?, version = ?, updated_at = ?, audit_hash = ?"
+    " WHERE id = ? AND version = ?"
+)
 _AUDIT = (
     "INSERT INTO audit (instance_id, at, actor, role, member_state, trigger, from_state, to_state, note,"
     " changes, caused_by, version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-# The chain's head moves with the row. On PostgreSQL both go in one statement (a data-modifying CTE), so
-# the chain costs no round trip; SQLite runs in-process and takes them as two.
+# On PostgreSQL the update and the audit row go in one statement (a data-modifying CTE: one round trip);
+# no row comes back when the version check fails, and then nothing is written. The casts type the
+# parameters that a SELECT list would otherwise leave untyped (a NULL caused_by, say).
+_STEP_PG = (
+    "WITH moved AS (UPDATE instance SET state = %s, fields = %s, version = %s, updated_at = %s, audit_hash = %s"
+    " WHERE id = %s AND version = %s RETURNING id)"
+    " INSERT INTO audit (instance_id, at, actor, role, member_state, trigger, from_state, to_state, note,"
+    " changes, caused_by, version, prev_hash, hash) SELECT moved.id, %s::timestamptz, %s::text, %s::text,"
+    " %s::text, %s::text, %s::text, %s::text, %s::text, %s::jsonb, %s::integer, %s::integer, %s::text,"
+    " %s::text FROM moved RETURNING id"
+)
+# An instance's first audit row starts its chain: the head goes on the new row (SQLite: a second statement).
 _HEAD = "UPDATE instance SET audit_hash = ? WHERE id = ?"
 _HEAD_AND_AUDIT_PG = "WITH head AS (" + _HEAD.replace("?", "%s") + ") " + _AUDIT.replace("?", "%s") + " RETURNING id"
 _AUDIT_HASH = "SELECT audit_hash FROM instance WHERE id = ?"
@@ -79,14 +93,13 @@ class HotPath:
             self.instance_sql = _INSTANCE.replace("?", "%s")
             self.locked_instance_sql = self.instance_sql + " FOR UPDATE OF i"
             self.person_sql = _PERSON.replace("?", "%s")
-            self.update_sql = _UPDATE.replace("?", "%s")
             self.audit_sql = _HEAD_AND_AUDIT_PG
             self.audit_hash_sql = _AUDIT_HASH.replace("?", "%s") + " FOR UPDATE"
         else:
             self.write_time, self.read_time = _sqlite_time, _sqlite_read_time
             self.write_json, self.read_json = json.dumps, json.loads
             self.instance_sql = self.locked_instance_sql = _INSTANCE
-            self.person_sql, self.update_sql, self.audit_sql = _PERSON, _UPDATE, _AUDIT
+            self.person_sql, self.audit_sql = _PERSON, _AUDIT
             self.audit_hash_sql = _AUDIT_HASH
 
     # -- reads --------------------------------------------------------------------------------------
@@ -131,18 +144,22 @@ class HotPath:
 
     # -- writes -------------------------------------------------------------------------------------
 
-    def update_instance(
-        self,
-        conn: Connection,
-        instance_id: str,
-        expected_version: int,
-        state: str,
-        fields: dict[str, object],
-        now: datetime,
-    ) -> bool:
-        stored_fields, at = self.write_json(fields), self.write_time(now)
-        params = (state, stored_fields, expected_version + 1, at, instance_id, expected_version)
-        return bool(_run(conn, self.update_sql, params, _rowcount) == 1)
+    def advance_instance(
+        self, conn: Connection, expected_version: int, fields: dict[str, object], values: Sequence[Any]
+    ) -> int | None:
+        """Move the instance to the audit row's state and hash, if still at ``expected_version``, and insert
+        that row; ``values`` as for ``insert_audit``. The new row's id, or None (nothing written)."""
+        params = list(values)
+        at = params[1] = self.write_time(params[1])
+        params[9] = self.write_json(params[9])
+        instance_id, state, hash_ = params[0], params[7], params[13]
+        update = (state, self.write_json(fields), expected_version + 1, at, hash_, instance_id, expected_version)
+        if self.is_postgres:
+            returned: int | None = _run(conn, _STEP_PG, (*update, *params[1:]), _fetch_returned_id_or_none)
+            return returned
+        if _run(conn, _UPDATE, update, _rowcount) != 1:
+            return None
+        return int(_run(conn, _AUDIT, params, _lastrowid))
 
     def insert_audit(self, conn: Connection, values: Sequence[Any]) -> int:
         """Insert one audit row and make its hash the instance's chain head; ``values`` in the column order
@@ -176,6 +193,11 @@ def _lastrowid(cursor: Any) -> int:
 
 def _fetch_returned_id(cursor: Any) -> int:
     return int(cursor.fetchone()[0])
+
+
+def _fetch_returned_id_or_none(cursor: Any) -> int | None:
+    row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _run(conn: Connection, sql: str, params: Sequence[Any], fetch: Callable[[Any], Any]) -> Any:

@@ -21,6 +21,7 @@ from engine.errors import DuplicateRow
 from engine.ports import PendingResponse, PendingStatus
 from engine.records import (
     ApiToken,
+    AuditDraft,
     AuditEntry,
     Document,
     Instance,
@@ -132,17 +133,26 @@ class MemoryRecords:
     def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
         return self.data.instances.get(instance_id)
 
-    def update_instance(
-        self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
-    ) -> bool:
+    def advance_instance(
+        self,
+        instance_id: str,
+        expected_version: int,
+        fields: Mapping[str, object],
+        audit: AuditDraft,
+        caused_by: int | None,
+    ) -> int | None:
         found = self.data.instances.get(instance_id)
         if found is None or found[0].version != expected_version:
-            return False
+            return None
         updated = replace(
-            found[0], state=state, fields=copy.deepcopy(dict(fields)), version=expected_version + 1, updated_at=now
+            found[0],
+            state=audit.to_state,
+            fields=copy.deepcopy(dict(fields)),
+            version=expected_version + 1,
+            updated_at=audit.at,
         )
         self.data.instances[instance_id] = (updated, found[1])
-        return True
+        return self.insert_audit(instance_id, audit, caused_by, updated.version)
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
         found = [
@@ -173,33 +183,20 @@ class MemoryRecords:
 
     # -- audit and idempotency --------------------------------------------------------------------------
 
-    def insert_audit(
-        self,
-        instance_id: str,
-        at: datetime,
-        actor: Person,
-        role: str,
-        trigger: str,
-        from_state: str | None,
-        to_state: str,
-        note: str | None,
-        changes: Mapping[str, Any],
-        caused_by: int | None,
-        version: int,
-    ) -> int:
+    def insert_audit(self, instance_id: str, audit: AuditDraft, caused_by: int | None, version: int) -> int:
         audit_id = self.data.new_id()
         self.data.audit[audit_id] = AuditEntry(
             audit_id,
             instance_id,
-            at,
-            actor.id,
-            role,
-            actor.member_state,
-            trigger,
-            from_state,
-            to_state,
-            note,
-            copy.deepcopy(dict(changes)),
+            audit.at,
+            audit.actor.id,
+            audit.role,
+            audit.actor.member_state,
+            audit.trigger,
+            audit.from_state,
+            audit.to_state,
+            audit.note,
+            copy.deepcopy(dict(audit.changes)),
             caused_by,
         )
         return audit_id

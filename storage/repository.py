@@ -8,7 +8,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
-from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
+from engine.records import (
+    AuditDraft,
+    AuditEntry,
+    Document,
+    Instance,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Timer,
+    TimerStatus,
+)
 from storage.chain import GENESIS, row_hash
 from storage.hotpath import hot_path
 from storage.tables import (
@@ -143,10 +153,8 @@ class Store:
         self.is_postgres = conn.dialect.name == "postgresql"
         self.hot = hot_path(conn.dialect.name)
         # instance id -> (version, hash of its newest audit row) as this transaction last saw or wrote them:
-        # the next audit row links to it without reading it again (see insert_audit).
+        # the next audit row links to it without reading it again (see advance_instance).
         self._heads: dict[str, tuple[int, str | None]] = {}
-        # instance id -> the head its next audit row links to, set once its version check has passed.
-        self._links: dict[str, str | None] = {}
 
     # -- definitions ------------------------------------------------------------------------------------
 
@@ -234,7 +242,7 @@ class Store:
                 updated_at=now,
             )
         )
-        self._links[instance_id] = None
+        self._heads[instance_id] = (1, None)
 
     def instance(self, instance_id: str, *, lock: bool = False) -> tuple[Instance, int] | None:
         """The instance and its definition row id; ``lock`` takes a row lock on PostgreSQL."""
@@ -245,25 +253,9 @@ class Store:
         self._heads[instance_id] = (instance.version, head)
         return instance, definition_id
 
-    def update_instance(
-        self, instance_id: str, expected_version: int, state: str, fields: Mapping[str, object], now: datetime
-    ) -> bool:
-        """Write the new state if nobody changed the instance since ``expected_version``."""
-        if not self.hot.update_instance(self.conn, instance_id, expected_version, state, dict(fields), now):
-            return False
-        # The row was still at the version read, and every version's chain head is committed with it, so a
-        # head read with that version is the one to link to; any other is read again (see insert_audit).
-        seen = self._heads.pop(instance_id, None)
-        if seen is not None and seen[0] == expected_version:
-            self._links[instance_id] = seen[1]
-        else:
-            self._links.pop(instance_id, None)
-        return True
-
     def forget_chain_heads(self) -> None:
         """Drop what this transaction remembers of chain heads (a savepoint rolled back may have moved them)."""
         self._heads.clear()
-        self._links.clear()
 
     def instances(self, workflow: str | None = None, state: str | None = None, limit: int = 1000) -> list[Instance]:
         query = select(*INSTANCE_COLUMNS).select_from(INSTANCE_FROM)
@@ -298,38 +290,50 @@ class Store:
 
     # -- audit ------------------------------------------------------------------------------------------
 
-    def insert_audit(
+    def insert_audit(self, instance_id: str, audit: AuditDraft, caused_by: int | None, version: int) -> int:
+        """The first audit row of an instance inserted in this transaction (its chain starts at GENESIS)."""
+        values = self._chained(instance_id, audit, caused_by, version, GENESIS)
+        audit_id = self.hot.insert_audit(self.conn, values)
+        self._heads[instance_id] = (version, values[-1])
+        return audit_id
+
+    def advance_instance(
         self,
         instance_id: str,
-        at: datetime,
-        actor: Person,
-        role: str,
-        trigger: str,
-        from_state: str | None,
-        to_state: str,
-        note: str | None,
-        changes: Mapping[str, Any],
+        expected_version: int,
+        fields: Mapping[str, object],
+        audit: AuditDraft,
         caused_by: int | None,
-        version: int,
-    ) -> int:
-        """Write an audit row chained to the instance's previous one (storage/chain.py, docs/audit.md).
+    ) -> int | None:
+        """Update the instance, move its chain head and insert the audit row chained to the previous one
+        (storage/chain.py, docs/audit.md), all in one statement on PostgreSQL.
 
-        The previous hash comes from the instance row this transaction read and updated: that update's
-        version check (and on PostgreSQL the row lock) already serialises steps on one instance, so the
-        chain stays linear under concurrent writers. A head not seen that way is read again, under the
-        lock the update holds.
+        The previous hash is the one this transaction read with the instance at ``expected_version``: every
+        version's head is committed with it, and the update's version check (and on PostgreSQL the row lock)
+        serialises steps on one instance, so the chain stays linear under concurrent writers. A head not
+        read that way is read now, under the lock.
         """
-        if instance_id in self._links:
-            prev = self._links.pop(instance_id)
-        else:
-            prev = self.hot.audit_hash(self.conn, instance_id)
-        prev = prev or GENESIS
-        content = (instance_id, at, actor.id, role, actor.member_state, trigger, from_state, to_state, note)
-        changes = dict(changes)
-        new = row_hash(prev, *content, changes, caused_by, version)
-        audit_id = self.hot.insert_audit(self.conn, (*content, changes, caused_by, version, prev, new))
-        self._heads[instance_id] = (version, new)
+        seen = self._heads.get(instance_id)
+        prev = (
+            seen[1] if seen is not None and seen[0] == expected_version else self.hot.audit_hash(self.conn, instance_id)
+        )
+        values = self._chained(instance_id, audit, caused_by, expected_version + 1, prev or GENESIS)
+        audit_id = self.hot.advance_instance(self.conn, expected_version, dict(fields), values)
+        if audit_id is not None:
+            self._heads[instance_id] = (expected_version + 1, values[-1])
         return audit_id
+
+    @staticmethod
+    def _chained(
+        instance_id: str, audit: AuditDraft, caused_by: int | None, version: int, prev: str
+    ) -> tuple[Any, ...]:
+        """The audit row's values in the column order of ``storage.hotpath``, its hash last."""
+        actor = audit.actor
+        content = (instance_id, audit.at, actor.id, audit.role, actor.member_state, audit.trigger)
+        changes = dict(audit.changes)
+        rest = (audit.from_state, audit.to_state, audit.note)
+        new = row_hash(prev, *content, *rest, changes, caused_by, version)
+        return (*content, *rest, changes, caused_by, version, prev, new)
 
     def history(self, instance_id: str) -> list[AuditEntry]:
         rows = self.conn.execute(select(AUDIT).where(AUDIT.c.instance_id == instance_id).order_by(AUDIT.c.id))

@@ -16,7 +16,7 @@ from engine.errors import (
     TriggerNotAllowed,
     UnknownTrigger,
 )
-from storage.repository import Store
+from storage.repository import INSTANCE, Store
 from storage.unit import database_of
 from tests.conftest import at
 from tests.scenario import convene, hold_meeting
@@ -78,7 +78,7 @@ def test_failing_linked_effect_rolls_back_the_whole_step(engine: Engine) -> None
         fields = {**meeting.fields, "decisions": [
             {k: v for k, v in d.items() if k != "action_due"} for d in meeting.fields["decisions"]  # type: ignore[attr-defined]
         ]}  # fmt: skip
-        assert store.update_instance(meeting.id, meeting.version, meeting.state, fields, at("2019-02-01"))
+        conn.execute(INSTANCE.update().where(INSTANCE.c.id == meeting.id).values(fields=fields))
     s.fire("meeting", "adjourn", "chair")
     s.fire("meeting", "circulate_draft_report", "sec.alice", {"draft_report_symbol": "WG-Internet 12/5"})
     before = snapshot(engine)
@@ -142,7 +142,6 @@ def test_idempotency_key_returns_the_first_result(engine: Engine, make_engine: C
     assert again == first
     assert len(engine.get(s.meeting.id).fields["contributions"]) == 1  # type: ignore[arg-type]
     assert [h.trigger for h in engine.history(s.meeting.id)].count("submit_contribution") == 1
-
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from consultflow.wiring import open_engine
 from engine import Engine
 from engine.errors import DatabaseBusy
 from engine.ports import UnitOfWork
+from engine.records import AuditDraft
 from storage.audit_export import read, write
 from storage.audit_trail import Verdict, check, instance_heads, rows, settled_last_id
 from storage.chain import GENESIS, ChainedRow
@@ -182,10 +183,8 @@ def test_a_rolled_back_savepoint_does_not_fork_the_chain(engine: Engine) -> None
 
     def step_then_fail(unit: UnitOfWork, version: int) -> None:
         with unit.savepoint():
-            assert unit.records.update_instance(s.meeting.id, version, "open", {}, at("2019-01-02"))
-            unit.records.insert_audit(
-                s.meeting.id, at("2019-01-02"), actor, "secretariat", "x", "open", "open", None, {}, None, version + 1
-            )
+            step = AuditDraft(at("2019-01-02"), actor, "secretariat", "x", "open", "open", None, {})
+            assert unit.records.advance_instance(s.meeting.id, version, {}, step, None) is not None
             raise RuntimeError("undo the inner step")
 
     with engine.storage.write() as unit:
@@ -194,10 +193,8 @@ def test_a_rolled_back_savepoint_does_not_fork_the_chain(engine: Engine) -> None
         version = loaded[0].version
         with pytest.raises(RuntimeError, match="undo the inner step"):
             step_then_fail(unit, version)
-        assert unit.records.update_instance(s.meeting.id, version, "open", {}, at("2019-01-03"))
-        unit.records.insert_audit(
-            s.meeting.id, at("2019-01-03"), actor, "secretariat", "y", "open", "open", None, {}, None, version + 1
-        )
+        step = AuditDraft(at("2019-01-03"), actor, "secretariat", "y", "open", "open", None, {})
+        assert unit.records.advance_instance(s.meeting.id, version, {}, step, None) is not None
     trail = _trail(engine, s.meeting.id)
     assert trail[-1].trigger == "y" and trail[-1].prev_hash == trail[-2].hash
     assert _verify(engine).ok
@@ -210,8 +207,8 @@ def test_a_row_written_without_reading_its_instance_first_still_links(engine: En
     version = engine.get(s.meeting.id).version
     with database_of(engine.storage).write() as conn:
         store = Store(conn)
-        assert store.update_instance(s.meeting.id, version, "open", {}, at("2019-01-03"))
-        store.insert_audit(s.meeting.id, at("2019-01-03"), actor, "secretariat", "y", "open", "open", None, {}, None, 9)
+        step = AuditDraft(at("2019-01-03"), actor, "secretariat", "y", "open", "open", None, {})
+        assert store.advance_instance(s.meeting.id, version, {}, step, None) is not None
     assert _verify(engine).ok
 
 
@@ -263,11 +260,11 @@ def test_export_round_trips_every_hash(engine: Engine, fmt: str) -> None:
         loaded = store.instance(s.meeting.id)
         assert loaded is not None
         version = loaded[0].version
-        assert store.update_instance(s.meeting.id, version, loaded[0].state, loaded[0].fields, at("2019-02-03"))
         weird = {"é": ["a,b", '"q"', "line\nbreak", 1, None]}
-        store.insert_audit(s.meeting.id, at("2019-02-03"), actor, "x", "t", None, "s", "", weird, None, version + 1)
-        assert store.update_instance(s.meeting.id, version + 1, loaded[0].state, loaded[0].fields, at("2019-02-04"))
-        store.insert_audit(s.meeting.id, at("2019-02-04"), actor, "x", "t", "\\N", "s", "\\x", {}, 3, version + 2)
+        first = AuditDraft(at("2019-02-03"), actor, "x", "t", None, "s", "", weird)
+        assert store.advance_instance(s.meeting.id, version, loaded[0].fields, first, None) is not None
+        second = AuditDraft(at("2019-02-04"), actor, "x", "t", "\\N", "s", "\\x", {})
+        assert store.advance_instance(s.meeting.id, version + 1, loaded[0].fields, second, 3) is not None
     trail = _trail(engine, s.meeting.id)
     out = io.StringIO()
     assert write(trail, fmt, out) == len(trail)  # type: ignore[arg-type]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from engine import Engine
 from engine.errors import ConsultflowError, DecidedElsewhere, RoleNotAllowed
-from engine.roles import DIRECTORY_ROLES
+from engine.records import AuditDraft
+from engine.roles import DIRECTORY_ROLES, SYSTEM_ACTOR
 from storage.repository import Store
 from storage.unit import database_of
 from tests.conftest import at
@@ -27,7 +28,9 @@ def _force_state(engine: Engine, instance_id: str, state: str) -> None:
         store = Store(conn)
         loaded = store.instance(instance_id)
         assert loaded is not None
-        assert store.update_instance(instance_id, loaded[0].version, state, loaded[0].fields, at("2019-01-01"))
+        before = loaded[0]
+        step = AuditDraft(at("2019-01-01"), SYSTEM_ACTOR, "system", "set_up", before.state, state, None, {})
+        assert store.advance_instance(instance_id, before.version, before.fields, step, None) is not None
 
 
 def _instances(engine: Engine) -> dict[str, str]:

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from engine import Engine, Person
 from engine.errors import DuplicateRow
 from engine.ports import UnitOfWork
+from engine.records import AuditDraft
 from storage.repository import AUDIT, INSTANCE, PERSON, Store, audit_from_row, person_from_row
 from storage.unit import database_of
 from tests.conftest import at
@@ -59,12 +60,11 @@ def test_update_and_audit_store_what_core_would(engine: Engine) -> None:
         before = store.instance(meeting_id)
         assert before is not None
         fields = {**before[0].fields, "letter_ref": "DM-18/1000", "nested": {"é": [1, 2.5, None, True]}}
-        assert store.update_instance(meeting_id, before[0].version, "convened", fields, when)
-        assert not store.update_instance(meeting_id, before[0].version, "convened", fields, when)  # version moved
         changes = {"letter_ref": [None, "DM-18/1000"], "deadlines": {"R01": ["2019-01-01", None]}}
-        audit_id = store.insert_audit(
-            meeting_id, when, actor, "secretariat", "send_invitation", "planned", "convened", "n", changes, None, 2
-        )
+        step = AuditDraft(when, actor, "secretariat", "send_invitation", "planned", "convened", "n", changes)
+        audit_id = store.advance_instance(meeting_id, before[0].version, fields, step, None)
+        assert audit_id is not None
+        assert store.advance_instance(meeting_id, before[0].version, fields, step, None) is None  # version moved
         store.set_refs(meeting_id, {})  # Core on the same transaction sees the rows written on the driver
         listed = next(i for i in store.instances() if i.id == meeting_id)
         audit = audit_from_row(conn.execute(select(AUDIT).where(AUDIT.c.id == audit_id)).one())
@@ -84,8 +84,12 @@ def test_update_and_audit_store_what_core_would(engine: Engine) -> None:
 def test_naive_times_are_refused_as_core_refuses_them(engine: Engine) -> None:
     """A naive datetime never reaches the database, whichever path writes it."""
     meeting_id = _meeting(engine)
+    step = AuditDraft(
+        datetime(2018, 12, 21), engine.person("sec.alice"), "secretariat", "x", "planned", "convened", None, {}
+    )
     with pytest.raises(ValueError, match="naive"), database_of(engine.storage).write() as conn:
-        Store(conn).update_instance(meeting_id, 1, "convened", {}, datetime(2018, 12, 21))
+        Store(conn).advance_instance(meeting_id, 1, {}, step, None)
+    assert engine.get(meeting_id).version == 1
 
 
 def test_driver_errors_come_out_as_consultflow_errors(engine: Engine) -> None:
@@ -93,7 +97,7 @@ def test_driver_errors_come_out_as_consultflow_errors(engine: Engine) -> None:
     actor = engine.person("sec.alice")
     with pytest.raises(DuplicateRow), engine.storage.write() as unit:
         unit.records.insert_audit(
-            "meeting_cycle-none", at("2019-01-01"), actor, "secretariat", "x", None, "y", None, {}, None, 1
+            "meeting_cycle-none", AuditDraft(at("2019-01-01"), actor, "secretariat", "x", None, "y", None, {}), None, 1
         )
     with database_of(engine.storage).read() as conn:
         assert conn.execute(select(AUDIT).where(AUDIT.c.instance_id == "meeting_cycle-none")).first() is None
@@ -102,14 +106,23 @@ def test_driver_errors_come_out_as_consultflow_errors(engine: Engine) -> None:
 def test_a_failed_savepoint_undoes_only_its_own_driver_statements(engine: Engine) -> None:
     """Driver statements share the transaction: a savepoint rolled back undoes them, the rest commits."""
     meeting_id = _meeting(engine)
+    actor = engine.person("sec.alice")
+
+    def step(when: str, from_state: str, to_state: str) -> AuditDraft:
+        return AuditDraft(at(when), actor, "secretariat", "x", from_state, to_state, None, {})
 
     def cancel_then_fail(unit: UnitOfWork) -> None:
         with unit.savepoint():
-            assert unit.records.update_instance(meeting_id, 2, "cancelled", {"number": 12}, at("2018-12-22"))
+            records = unit.records
+            assert records.advance_instance(
+                meeting_id, 2, {"number": 12}, step("2018-12-22", "convened", "cancelled"), None
+            )
             raise RuntimeError("undo the inner step")
 
     with engine.storage.write() as unit:
-        assert unit.records.update_instance(meeting_id, 1, "convened", {"number": 12}, at("2018-12-21"))
+        assert unit.records.advance_instance(
+            meeting_id, 1, {"number": 12}, step("2018-12-21", "planned", "convened"), None
+        )
         with pytest.raises(RuntimeError):
             cancel_then_fail(unit)
     stored = engine.get(meeting_id)

@@ -13,6 +13,7 @@ from engine.catalogue import load_catalogue
 from engine.directory import read_people_csv
 from engine.errors import Conflict, GuardFailed, RoleNotAllowed
 from engine.planning import StepPlan
+from engine.records import AuditDraft
 from engine.roles import SYSTEM_ACTOR
 from storage.memory import MemoryStorage
 from tests.conftest import FIXTURES, at
@@ -125,7 +126,9 @@ def test_a_plan_gone_stale_is_refused_whole_and_nothing_is_written(engine: Engin
     plan = _plan_approval(engine, memory, s.meeting.id)
     topic = engine.get(s.topic.id)
     with memory.write() as unit:  # someone else moves the topic on
-        assert unit.records.update_instance(topic.id, topic.version, topic.state, topic.fields, at("2019-02-01"))
+        actor = engine.person("sec.alice")
+        step = AuditDraft(at("2019-02-01"), actor, "secretariat", "x", topic.state, topic.state, None, {})
+        assert unit.records.advance_instance(topic.id, topic.version, topic.fields, step, None) is not None
     before = _snapshot(memory)
     with pytest.raises(Conflict, match=s.topic.id), memory.write() as unit:
         engine.execute(plan, unit.records)
