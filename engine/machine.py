@@ -149,6 +149,13 @@ def decide(
     raise refusal  # none holds: the last alternative's refusal, the general case
 
 
+def _check_guards(spec: TransitionSpec, trigger: str, ctx: GuardContext) -> None:
+    for guard in spec.guards:
+        reason = GUARDS[guard.name].fn(guard.args, ctx)
+        if reason is not None:
+            raise GuardFailed(trigger, guard.describe(), reason)
+
+
 def _decide_one(
     definition: Definition,
     spec: TransitionSpec,
@@ -214,25 +221,23 @@ def _decide_one(
             new_fields[name] = None
 
     _check_constraints(definition, new_fields, changed={k for k in new_fields if new_fields.get(k) != fields.get(k)})
-    # Deadlines as they will be after the step: a step that sets the dates is judged by the new dates.
-    days = deadline_days(definition, new_fields, body)
-    ctx = GuardContext(
-        values={**new_fields, **(item or {})},
-        input=item if item is not None else values,
-        now=now,
-        deadlines=deadline_instants(days, body),
-        deadline_days=days,
-        linked_states=linked_states,
-        actor=actor,
-        today=body.calendar.local_date(now),
-        related=related or {},
-        before=fields,
-        person_of=person_of or no_directory,
-    )
-    for guard in spec.guards:
-        reason = GUARDS[guard.name].fn(guard.args, ctx)
-        if reason is not None:
-            raise GuardFailed(trigger, guard.describe(), reason)
+    if spec.guards:
+        # Deadlines as they will be after the step: a step that sets the dates is judged by the new dates.
+        days = deadline_days(definition, new_fields, body)
+        ctx = GuardContext(
+            values={**new_fields, **(item or {})},
+            input=item if item is not None else values,
+            now=now,
+            deadlines=deadline_instants(days, body),
+            deadline_days=days,
+            linked_states=linked_states,
+            actor=actor,
+            today=body.calendar.local_date(now),
+            related=related or {},
+            before=fields,
+            person_of=person_of or no_directory,
+        )
+        _check_guards(spec, trigger, ctx)
 
     for name in spec.clears:  # what the step withdraws (the acting chair), after the guards looked at it
         new_fields[name] = None

@@ -20,7 +20,14 @@ from typing import Any
 from engine.catalogue import Catalogue
 from engine.deadlines import PlannedTimer, deadline_days, plan_timers
 from engine.definition import Condition, Definition, EffectSpec
-from engine.errors import Conflict, ConsultflowError, DecidedElsewhere, FieldError, InstanceNotFound
+from engine.errors import (
+    Conflict,
+    ConsultflowError,
+    DecidedElsewhere,
+    FieldError,
+    InstanceNotFound,
+    PersonNotFound,
+)
 from engine.fields import check_characters, list_items
 from engine.guards import LinkedStates
 from engine.loader import deciding_steps, with_article
@@ -80,6 +87,20 @@ class StepPlan:
         return [self, *(s for effect in self.effects for s in effect.walk())]
 
 
+def resolve_actor(reader: RecordReader, actor: Person | str) -> Person:
+    """The person acting: given, the system, or looked up in the directory by id (refused if unknown)."""
+    if isinstance(actor, Person):
+        return actor
+    if actor == SYSTEM_ACTOR.id:
+        return SYSTEM_ACTOR
+    person = reader.person(actor)
+    if person is None:
+        raise PersonNotFound(
+            f"no person '{actor}' in the directory (import people with `consultflow people import FILE.csv`)"
+        )
+    return person
+
+
 @dataclass
 class Planner:
     """Plans steps on one transaction's reads, as of ``now``; one planner per transaction (it caches reads)."""
@@ -124,7 +145,7 @@ class Planner:
         self,
         instance_id: str,
         trigger: str,
-        actor: Person,
+        actor: Person | str,
         given: Mapping[str, object],
         note: str | None,
         *,
@@ -132,7 +153,9 @@ class Planner:
         message: str | None = None,
     ) -> StepPlan:
         """Plan firing ``trigger`` on an instance; raises the precise refusal if it may not happen.
-        ``message`` goes to the recipients of the step's own notices (the note stays in the audit)."""
+        ``message`` goes to the recipients of the step's own notices (the note stays in the audit).
+        ``actor`` given by id is looked up after the instance is read: that read also tells whether the
+        people kept in memory still hold (storage.directory_cache), so the lookup costs no statement."""
         self._message = checked_message(message)
         try:
             plan = self._fire(instance_id, trigger, actor, given, note, expected_version, caused=False, depth=0)
@@ -175,7 +198,7 @@ class Planner:
         self,
         instance_id: str,
         trigger: str,
-        actor: Person,
+        actor_ref: Person | str,
         given: Mapping[str, object],
         note: str | None,
         expected_version: int | None,
@@ -186,6 +209,7 @@ class Planner:
         loaded = self.overlay.instance(instance_id, lock=True)
         if loaded is None:
             raise InstanceNotFound(f"no instance '{instance_id}' (see `consultflow list`)")
+        actor = resolve_actor(self.reader, actor_ref)
         instance, compiled = loaded[0], self._compiled(loaded)
         if expected_version is not None and instance.version != expected_version:
             raise Conflict(instance_id, expected_version, instance.version)

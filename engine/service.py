@@ -22,17 +22,17 @@ from engine.council_order import QueueEntry, queue_around, refuse_out_of_order
 from engine.deadlines import deadline_days
 from engine.definition import Definition, TransitionSpec
 from engine.directory import validate_people
-from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, NotAllowed, PersonNotFound
+from engine.errors import DuplicateRow, FieldError, InstanceNotFound, KeyReused, NotAllowed
 from engine.execution import execute, write_notices
 from engine.invariants import check_touched
 from engine.links import CONSULTATION, ESCALATION, TOPIC
 from engine.notices import notice_context, recipient_data
-from engine.planning import OutboxDraft, Planner, StepPlan
+from engine.planning import OutboxDraft, Planner, StepPlan, resolve_actor
 from engine.ports import PendingOutcome, PendingResponse, RecordReader, RecordStore, Storage, UnitOfWork
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from engine.registry import DefinitionRegistry
 from engine.responses import PUBLIC_PREFIX
-from engine.roles import SYSTEM_ACTOR, effective_roles
+from engine.roles import effective_roles
 from engine.warnings import date_warnings
 
 
@@ -125,16 +125,7 @@ class Engine:
     # -- writes ---------------------------------------------------------------------------------------
 
     def _actor(self, store: RecordReader, actor: str | Person) -> Person:
-        if isinstance(actor, Person):
-            return actor
-        if actor == SYSTEM_ACTOR.id:
-            return SYSTEM_ACTOR
-        person = store.person(actor)
-        if person is None:
-            raise PersonNotFound(
-                f"no person '{actor}' in the directory (import people with `consultflow people import FILE.csv`)"
-            )
-        return person
+        return resolve_actor(store, actor)
 
     def start(
         self,
@@ -187,7 +178,7 @@ class Engine:
                 plan = self.planner(records, at).fire(
                     instance_id,
                     trigger,
-                    self._actor(records, actor),
+                    actor,
                     dict(fields or {}),
                     note,
                     expected_version=expected_version,
@@ -366,7 +357,7 @@ class Engine:
                 plan = self.planner(records, at).fire(
                     instance_id,
                     trigger,
-                    self._actor(records, actor),
+                    actor,
                     dict(fields or {}),
                     note,
                     expected_version=expected_version,

@@ -20,9 +20,11 @@ from engine.records import (
     TimerStatus,
 )
 from storage.chain import GENESIS, row_hash
+from storage.directory_cache import DirectoryCache
 from storage.hotpath import hot_path
 from storage.tables import (
     AuditRow,
+    DirectoryVersionRow,
     DocumentRow,
     IdempotencyRow,
     InstanceRefRow,
@@ -42,6 +44,7 @@ def _t(model: Any) -> Table:
 DEFINITION, PERSON, INSTANCE = _t(WorkflowDefinitionRow), _t(PersonRow), _t(InstanceRow)
 REF, AUDIT, IDEMPOTENCY = _t(InstanceRefRow), _t(AuditRow), _t(IdempotencyRow)
 TIMER, OUTBOX, DOCUMENT = _t(TimerRow), _t(OutboxRow), _t(DocumentRow)
+DIRECTORY_VERSION = _t(DirectoryVersionRow)
 
 
 def person_from_row(row: Any) -> Person:
@@ -148,10 +151,15 @@ _SELECT_TIMERS = (
 class Store:
     """The repository for one transaction: every read and write the engine needs, nothing more."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, directory: DirectoryCache | None = None) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
         self.hot = hot_path(conn.dialect.name)
+        # People kept between transactions (storage.directory_cache); this transaction's view of the
+        # directory's version, read with the first instance or when a person is first asked for.
+        self.directory = directory if directory is not None else DirectoryCache()
+        self._directory_version: int | None = None
+        self._directory_changed = False
         # instance id -> (version, hash of its newest audit row) as this transaction last saw or wrote them:
         # the next audit row links to it without reading it again (see advance_instance).
         self._heads: dict[str, tuple[int, str | None]] = {}
@@ -211,13 +219,33 @@ class Store:
             else:
                 self.conn.execute(insert(PERSON).values(id=person.id, **values))
                 added += 1
+        # Move the version with the change, so that every process's cache drops what it kept once this commits.
+        self.conn.execute(update(DIRECTORY_VERSION).values(version=DIRECTORY_VERSION.c.version + 1))
+        self._directory_changed = True
         return added, updated
 
     def person(self, person_id: str) -> Person | None:
-        return self.hot.person(self.conn, person_id)
+        version = self._cache_version()
+        if version is None:
+            return self.hot.person(self.conn, person_id)
+        return self.directory.person(version, person_id, lambda: self.hot.person(self.conn, person_id))
 
     def people(self) -> list[Person]:
+        version = self._cache_version()
+        if version is None:
+            return self._read_people()
+        return self.directory.people(version, self._read_people)
+
+    def _read_people(self) -> list[Person]:
         return [person_from_row(r) for r in self.conn.execute(select(PERSON).order_by(PERSON.c.id))]
+
+    def _cache_version(self) -> int | None:
+        """The directory version the cache may answer for in this transaction; None once it changed here."""
+        if self._directory_changed:
+            return None
+        if self._directory_version is None:
+            self._directory_version = self.conn.execute(select(DIRECTORY_VERSION.c.version)).scalar_one()
+        return self._directory_version
 
     # -- instances --------------------------------------------------------------------------------------
 
@@ -249,8 +277,10 @@ class Store:
         found = self.hot.instance(self.conn, instance_id, lock)
         if found is None:
             return None
-        instance, definition_id, head = found
+        instance, definition_id, head, directory_version = found
         self._heads[instance_id] = (instance.version, head)
+        if self._directory_version is None:
+            self._directory_version = directory_version
         return instance, definition_id
 
     def forget_chain_heads(self) -> None:

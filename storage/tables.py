@@ -75,6 +75,15 @@ class PersonRow(SQLModel, table=True):
     organisation: str | None = Field(default=None)
 
 
+class DirectoryVersionRow(SQLModel, table=True):
+    """One row: the directory's version, moved in the transaction of every change to the directory, so that
+    a process may keep people in memory and know, from one column of its first read, whether they still hold."""
+
+    __tablename__ = "directory_version"
+    id: int = Field(primary_key=True)
+    version: int = Field(nullable=False)
+
+
 class InstanceRow(SQLModel, table=True):
     """One workflow instance; ``version`` is the optimistic lock."""
 

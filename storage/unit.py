@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from sqlalchemy import Connection
 
 from storage.auth import Accounts
 from storage.claims import Claims
 from storage.db import Database
+from storage.directory_cache import DirectoryCache
 from storage.outbox import OutboxQueue
 from storage.pending import PendingQueries
 from storage.repository import Store
@@ -19,13 +21,26 @@ class SqlUnitOfWork:
     """One transaction: the engine's records, the timer queue, the outbox queue, the web accounts and the
     responses of the public awaiting confirmation."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, directory: DirectoryCache) -> None:
         self.conn = conn
-        self.records = Store(conn)
-        self.timers = Claims(conn)
-        self.outbox = OutboxQueue(conn)
-        self.accounts = Accounts(conn)
-        self.pending = PendingQueries(conn)
+        self.records = Store(conn, directory)
+
+    # The other parts are made when first used: a step needs only the records.
+    @cached_property
+    def timers(self) -> Claims:
+        return Claims(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxQueue:
+        return OutboxQueue(self.conn)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.conn)
+
+    @cached_property
+    def pending(self) -> PendingQueries:
+        return PendingQueries(self.conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -44,6 +59,7 @@ class SqlStorage:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.directory = DirectoryCache()  # people kept between this process's transactions
 
     @classmethod
     def open(cls, url: str) -> SqlStorage:
@@ -59,12 +75,12 @@ class SqlStorage:
     @contextmanager
     def write(self) -> Iterator[SqlUnitOfWork]:
         with self.database.write() as conn:
-            yield SqlUnitOfWork(conn)
+            yield SqlUnitOfWork(conn, self.directory)
 
     @contextmanager
     def read(self) -> Iterator[SqlUnitOfWork]:
         with self.database.read() as conn:
-            yield SqlUnitOfWork(conn)
+            yield SqlUnitOfWork(conn, self.directory)
 
     def dispose(self) -> None:
         self.database.dispose()

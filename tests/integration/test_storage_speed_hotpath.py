@@ -127,3 +127,22 @@ def test_a_failed_savepoint_undoes_only_its_own_driver_statements(engine: Engine
             cancel_then_fail(unit)
     stored = engine.get(meeting_id)
     assert (stored.state, stored.version, stored.updated_at) == ("convened", 2, at("2018-12-21"))
+
+
+@pytest.mark.postgres
+def test_the_first_read_survives_the_server_forgetting_prepared_statements(pg_schema_url: str) -> None:
+    """A transaction's first read is a statement prepared on the connection; psycopg deallocates every
+    prepared statement when it rolls back, and a step after that still reads, prepared again."""
+    from consultflow.wiring import open_engine
+
+    engine = open_engine(pg_schema_url)
+    try:
+        engine.import_people([Person("sec.alice", "Alice", "alice@itu.example", "en", ("secretariat",))])
+        meeting_id = _meeting(engine)
+        engine.get(meeting_id)  # prepared now, on the pool's connection
+        with database_of(engine.storage).engine.connect() as conn:
+            conn.exec_driver_sql("DEALLOCATE ALL")
+        assert engine.get(meeting_id).id == meeting_id
+        assert engine.fire(meeting_id, "cancel", "sec.alice", {"change_reason": "x"}, now=at("2018-12-02")).version == 2
+    finally:
+        engine.close()
