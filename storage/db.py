@@ -54,10 +54,18 @@ def _sqlite_setup(engine: SqlEngine) -> None:
             raise DBAPIError.instance(begin, (), exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from exc
 
 
+class _Kept:
+    """A thread's kept connection; the thread's finaliser closes whichever one it holds when the thread goes."""
+
+    def __init__(self) -> None:
+        self.conn: Connection | None = None
+        self.lent = False
+
+
 class _ThreadWriters:
     """The connection each thread keeps for its SQLite writes, lent out one transaction at a time.
 
-    A thread's connection goes back to the pool when the thread ends (a finaliser on the thread object) or
+    A thread's connection goes back to the pool when the thread ends (one finaliser per thread object) or
     when the database is disposed. A write begun inside another write on the same thread gets none (it
     takes one from the pool), and so does a write after ``close_all``.
     """
@@ -73,34 +81,38 @@ class _ThreadWriters:
         """This thread's idle connection, made on first use; None when it is lent out already."""
         if self._closed:
             return None
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.invalidated:
-            conn = self._engine.connect()
-            with self._lock:
-                self._all[id(conn)] = conn
-            weakref.finalize(threading.current_thread(), self._release, conn)
-        elif getattr(self._local, "lent", False):
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        if kept is None:
+            kept = self._local.kept = _Kept()
+            weakref.finalize(threading.current_thread(), self._release, kept)
+        if kept.lent:
             return None
-        self._local.conn, self._local.lent = conn, True
-        return conn
+        if kept.conn is None or kept.conn.closed or kept.conn.invalidated:
+            kept.conn = self._engine.connect()
+            with self._lock:
+                self._all[id(kept)] = kept.conn
+        kept.lent = True
+        return kept.conn
 
     def give_back(self, conn: Connection) -> None:
-        self._local.lent = False
+        """The transaction on ``conn`` is over; a connection left unusable is closed, the next write opens one."""
+        kept: _Kept = self._local.kept
+        kept.lent = False
+        if conn.in_transaction() and not conn.closed:
+            self._release(kept)  # its rollback failed: start the next write afresh
 
-    def drop(self, conn: Connection) -> None:
-        self._local.conn, self._local.lent = None, False
-        self._release(conn)
-
-    def _release(self, conn: Connection) -> None:
+    def _release(self, kept: _Kept) -> None:
         with self._lock:
-            self._all.pop(id(conn), None)
-        conn.close()
+            self._all.pop(id(kept), None)
+        conn, kept.conn = kept.conn, None
+        if conn is not None:
+            conn.close()
 
     def close_all(self) -> None:
         with self._lock:
             self._closed = True
-            kept, self._all = list(self._all.values()), {}
-        for conn in kept:
+            conns, self._all = list(self._all.values()), {}
+        for conn in conns:
             conn.close()
 
 
@@ -166,10 +178,8 @@ class Database:
         try:
             with _translated(), kept.begin():
                 yield kept
-        except BaseException:
-            self._writers.drop(kept)  # whatever went wrong, the next write starts on a fresh connection
-            raise
-        self._writers.give_back(kept)
+        finally:
+            self._writers.give_back(kept)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
