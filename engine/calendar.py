@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.util
 import re
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, Literal, get_args
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Final, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 __all__ = [
     "BusinessCalendar",
@@ -18,6 +25,7 @@ __all__ = [
     "DeadlineRule",
     "DeadlineRuleError",
     "apply_rule",
+    "region_holidays",
 ]
 
 DayUnit = Literal["days", "working_days"]
@@ -108,12 +116,74 @@ def _parse_rule(text: str) -> DeadlineRule:
     )
 
 
+# The holidays package is imported on first need, and then only the country asked for: asking it for a country
+# (``holidays.country_holidays``) imports ``holidays.countries``, whose __init__ imports all ~250 country modules
+# (about 8 MiB and 50 ms in every process that builds a calendar) to hand out one of them.
+
+
+def _country_module(module_name: str) -> ModuleType:
+    """``holidays.countries.<module_name>``, imported without the package's __init__ when that is not loaded yet.
+
+    The module is registered under its own name, so a later import of ``holidays.countries`` (for another
+    country, or by holidays itself) reuses it: there is only ever one class per country.
+    """
+    import holidays
+    from holidays.registry import IMPORT_LOCK  # the lock holidays itself takes to import a country module
+
+    name = f"holidays.countries.{module_name}"
+    with IMPORT_LOCK:
+        module = sys.modules.get(name)
+        if module is not None:
+            return module
+        if "holidays.countries" in sys.modules:  # the whole package is loaded already: the normal import
+            return importlib.import_module(name)
+        path = Path(holidays.__file__).parent / "countries" / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return importlib.import_module(name)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception:
+            # A territory built on another country's class (Åland on Finland...) imports holidays.countries, whose
+            # __init__ then meets this half-run module: import it the normal way instead.
+            del sys.modules[name]
+            return importlib.import_module(name)
+        return module
+
+
+@functools.lru_cache(maxsize=64)
+def _country_entity(country: str) -> type[HolidayBase] | None:
+    """The holidays class of ``country`` (ISO code or class name, as holidays names them), or None when the
+    registry does not list it (the caller then asks holidays itself, which says what is wrong)."""
+    from holidays.registry import COUNTRIES
+
+    for module_name, entities in COUNTRIES.items():
+        if country in entities:
+            entity = getattr(_country_module(module_name), country, None)
+            return entity if isinstance(entity, type) else None
+    return None
+
+
+def region_holidays(country: str, subdivision: str | None, year: int | None = None) -> Mapping[date, str]:
+    """``holidays.country_holidays(country, subdiv=subdivision, years=year)``: the public holidays of a region
+    (of ``year``, or filled in per year on lookup), importing only that country's module of the holidays package.
+    An unknown country or subdivision raises NotImplementedError, as holidays does."""
+    import holidays
+
+    entity = _country_entity(country)
+    if entity is None:
+        return holidays.country_holidays(country, subdiv=subdivision, years=year)
+    return entity(years=year, subdiv=subdivision)
+
+
 # Building a holidays object costs ~0.1 ms and its lazy year expansion mutates it on lookup; a frozen set per
 # (country, subdivision, year) is built once and then costs one hash lookup per query.
 @functools.lru_cache(maxsize=1024)
 def _public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     """The public holidays of one region and year."""
-    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year).keys())
+    return frozenset(region_holidays(country, subdivision, year).keys())
 
 
 @functools.lru_cache(maxsize=64)
@@ -121,7 +191,7 @@ def _check_region(country: str, subdivision: str | None) -> None:
     """Fail at configuration time, not at the first deadline, when the holidays package lacks a region."""
     try:
         # No years requested: this only validates the names, it populates nothing.
-        holidays.country_holidays(country, subdiv=subdivision)
+        region_holidays(country, subdivision)
     except NotImplementedError as exc:
         raise ValueError(
             f"no public holiday data for country {country!r}, subdivision {subdivision!r}: {exc}."

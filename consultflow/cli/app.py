@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -86,6 +88,56 @@ def _os_error(exc: OSError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# The module of each command and command group, so that running one imports (and typer builds) only its own
+# module's commands: `consultflow show` then skips the imports of the other eleven modules and typer's
+# building of some thirty commands, a tenth of `import sqlmodel`. tests/unit/test_imports.py checks this
+# table against what the modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "check": "check",
+    "report": "report",
+    "compilation": "compilation",
+    "demo": "demo",
+    "start": "instances",
+    "fire": "instances",
+    "show": "instances",
+    "history": "instances",
+    "list": "instances",
+    "serve": "serve",
+    "accounts": "serve",
+    "tick": "timers",
+    "upcoming": "timers",
+    "run": "timers",
+    "audit": "audit",
+    "db": "db",
+    "outbox": "outbox",
+    "notices": "outbox",
+    "people": "people",
+    "workflows": "workflows",
+}
+GLOBAL_OPTIONS_WITH_VALUE = frozenset({"--db", "--workflows"})
+"""The options of main_options that take a value (``--db URL``); the others are flags."""
+
+
+def command_named(args: Sequence[str]) -> str | None:
+    """The command ``args`` run (the first word after the global options), or None (``--help``, no command)."""
+    words = iter(args)
+    for word in words:
+        if word in GLOBAL_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def register_commands(args: Sequence[str]) -> None:
+    """Register the module of the command ``args`` run, or every command (help, no command, a mistyped one)."""
+    module = COMMAND_MODULES.get(command_named(args) or "")
+    if module is None:
+        from consultflow.cli import commands  # noqa: F401 - registers every sub-command
+    else:
+        importlib.import_module(f"consultflow.cli.{module}")
+
+
 def main() -> None:
     """Entry point: run the app, turn every error into one line on stderr and a documented exit code.
 
@@ -93,7 +145,7 @@ def main() -> None:
     value the engine refuses. A bug is still one line ("internal error", exit 70); ``--debug`` re-raises
     everything with its traceback.
     """
-    from consultflow.cli import commands  # noqa: F401 - registers the sub-commands
+    register_commands(sys.argv[1:])
 
     debug = "--debug" in sys.argv
     try:

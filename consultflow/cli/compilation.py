@@ -14,7 +14,6 @@ import typer
 from consultflow.cli.app import app
 from consultflow.cli.report import document_format, write_document
 from consultflow.cli.state import Options, console, errors, parse_when, print_json
-from engine.roles import SYSTEM_ACTOR
 
 
 @app.command()
@@ -50,6 +49,7 @@ def compilation(
     Responses marked as spam are left out. md, html and docx are stored as a new revision of the
     consultation's documents (and pdf too when asked for).
     """
+    from engine.roles import SYSTEM_ACTOR
     from reports import FORMATS, PDF, generate_compilation  # python-docx loads only for a compilation
 
     options: Options = ctx.obj

@@ -10,7 +10,6 @@ from rich.table import Table
 from consultflow.cli.app import app
 from consultflow.cli.state import MAX_ROW_ID, Options, console, errors, local, parse_sets, parse_when, print_json
 from engine.errors import ConsultflowError
-from engine.positions import latest_positions
 from engine.records import Instance
 
 AsOption = Annotated[str, typer.Option("--as", help="The person acting (an id from the directory).")]
@@ -152,6 +151,8 @@ def show(
     timers = engine.timers(instance.id, ("pending",))
     queue = engine.council_queue(instance)
     warnings = engine.warnings(instance, now=parse_when(now, engine.catalogue.body.calendar.zone()))
+    from engine.positions import latest_positions  # the field types load with a command that reads fields
+
     views = latest_positions(instance.fields.get("positions"))
     if options.json:
         print_json(

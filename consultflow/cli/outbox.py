@@ -21,7 +21,6 @@ from consultflow.cli.state import MAX_ROW_ID, MAX_ROWS, Options, console, local,
 from engine.clock import FixedClock
 from engine.errors import ConsultflowError, InstanceNotFound, PersonNotFound
 from engine.records import OUTBOX_STATUSES, Instance, OutboxMessage, Person, as_outbox_status
-from engine.roles import SYSTEM_ACTOR
 
 # The mail stack (Jinja2, email, icalendar) and the engine service load inside the command that needs them,
 # so that `consultflow --help` and the other commands do not pay for them.
@@ -174,8 +173,7 @@ def list_messages(
         why = "why" if m.status == "superseded" else "last error"  # a superseded row's reason is no error
         _say(
             f"#{m.id:<6} {m.status:<7} {m.notice + copy:<9} {m.language}  {m.to_name} <{m.to_email}>  "
-            f"{m.instance_id}  {when}, {m.attempts} attempt(s)"
-            + (f"  {why}: {m.last_error}" if m.last_error else "")
+            f"{m.instance_id}  {when}, {m.attempts} attempt(s)" + (f"  {why}: {m.last_error}" if m.last_error else "")
         )
 
 
@@ -184,9 +182,7 @@ def retry(
     ctx: typer.Context,
     message_id: Annotated[
         int | None,
-        typer.Argument(
-            metavar="ID", min=0, max=MAX_ROW_ID, help="The outbox message id (`consultflow outbox list`)."
-        ),
+        typer.Argument(metavar="ID", min=0, max=MAX_ROW_ID, help="The outbox message id (`consultflow outbox list`)."),
     ] = None,
     all_failed: Annotated[
         bool, typer.Option("--all-failed", help="Every failed message instead of one (narrow with --notice, --since).")
@@ -313,6 +309,7 @@ def instance_context(
     """The context the engine would store for ``notice_id`` on this instance now, for reader ``to``."""
     from engine.deadlines import deadline_days
     from engine.notices import notice_context, recipient_data, recipients
+    from engine.roles import SYSTEM_ACTOR
     from notifications.context import check_context
     from notifications.errors import UnknownNotice
 

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, print_json
-from engine.directory import read_people_csv
 from engine.errors import DirectoryError
 
 people_app = typer.Typer(help="The directory of people, their roles and languages.", no_args_is_help=True)
@@ -39,6 +38,8 @@ def import_people(
     except OSError as exc:
         raise DirectoryError(f"cannot read {file}: {exc.strerror}") from exc
     text = decode_csv(data, encoding, file.name)
+    from engine.directory import read_people_csv  # the address rules (email.headerregistry) load here
+
     try:
         people = read_people_csv(text, file.name)
     except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters), a NUL byte

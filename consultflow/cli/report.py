@@ -14,7 +14,6 @@ import typer
 from consultflow.cli.app import app
 from consultflow.cli.state import Options, console, errors, parse_when, print_json
 from engine.errors import ConsultflowError
-from engine.roles import SYSTEM_ACTOR
 
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
@@ -67,10 +66,11 @@ def report(
     ],
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: fr or en.")],
     fmt: Annotated[
-        str | None, typer.Option(
+        str | None,
+        typer.Option(
             "--format",
             help="md, html, docx or pdf (pdf needs LibreOffice; default: from --out's suffix, else md).",
-        )
+        ),
     ] = None,
     out: Annotated[
         Path | None,
@@ -92,6 +92,7 @@ def report(
 
     Every format is stored as a new revision of the meeting's documents.
     """
+    from engine.roles import SYSTEM_ACTOR
     from reports import FORMATS, PDF, generate_report, load_translations  # python-docx loads only for a report
 
     options: Options = ctx.obj

@@ -164,6 +164,37 @@ def test_importing_the_engine_loads_no_mail_web_database_or_scheduler_code() -> 
     assert loaded.stdout.strip() == ""
 
 
+# What an engine that is ready to fire must not load either: a step's notices are checked and built by
+# notifications, which the application loads when a step writes some.
+NOT_LOADED_TO_FIRE = (
+    *NOT_LOADED_BY_ENGINE,
+    "aiosmtpd",
+    "markupsafe",
+    "starlette",
+    "uvicorn",
+    "docx",
+    "email.generator",
+    "email.mime",
+    "email.policy",
+    "holidays.countries",  # every country of the holidays package: the calendar loads its own country only
+    "notifications",
+    "reports",
+    "web",
+)
+
+
+def test_the_engine_service_and_the_shipped_workflows_load_no_mail_web_template_or_scheduler_code() -> None:
+    code = (
+        "import sys, datetime, engine\n"
+        "engine.Engine\n"
+        "from engine.catalogue import load_catalogue\n"
+        "load_catalogue().body.calendar.is_closed(datetime.date(2019, 12, 31))\n"
+        f"print(','.join(m for m in {NOT_LOADED_TO_FIRE!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == ""
+
+
 def test_public_names_of_the_engine() -> None:
     """The stable Python API: Engine and the records it returns."""
     assert engine.__all__ == sorted(engine.__all__)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+import holidays
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -300,6 +303,43 @@ def test_closures_given_as_a_list_are_frozen() -> None:
     loaded = BusinessCalendar(closures=[date(2019, 12, 27)])  # type: ignore[arg-type]
     assert loaded == BusinessCalendar(closures=frozenset({date(2019, 12, 27)}))
     assert hash(loaded) == hash(BusinessCalendar(closures=frozenset({date(2019, 12, 27)})))
+
+
+# --- the holidays package, one country at a time ---------------------------------------------------------
+
+# In a fresh interpreter: the default calendar loads only Switzerland's module of the holidays package (not the
+# ~250 of holidays.countries); then every region, a territory built on another country's class (Åland on
+# Finland) included, has the holidays that holidays.country_holidays gives it.
+FRESH_REGIONS = """
+import sys
+from datetime import date
+from engine.calendar import BusinessCalendar, region_holidays
+assert BusinessCalendar().is_closed(date(2019, 9, 5))  # Jeûne genevois
+only_one = "holidays.countries" not in sys.modules and "holidays.countries.switzerland" in sys.modules
+regions = [("CH", "GE"), ("CH", "ZH"), ("CH", None), ("Switzerland", "GE"), ("FR", None), ("US", "CA"), ("AX", None)]
+ours = {region: dict(region_holidays(*region, 2019)) for region in regions}
+import holidays
+same = all(ours[(c, s)] == dict(holidays.country_holidays(c, subdiv=s, years=2019)) for c, s in regions)
+print(only_one, same, len(ours[("CH", "GE")]))
+"""
+
+
+def test_a_calendar_loads_only_its_countrys_holidays_and_gives_the_same_days() -> None:
+    """holidays.countries imports every country (8 MiB, 50 ms); the calendar imports the one it needs."""
+    result = subprocess.run([sys.executable, "-c", FRESH_REGIONS], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True", "9"]
+
+
+def test_region_holidays_is_holidays_country_holidays() -> None:
+    """Same days, same errors for an unknown country or subdivision, a year filled in on lookup without years."""
+    assert dict(calendar_module.region_holidays("CH", "GE", 2019)) == dict(
+        holidays.country_holidays("CH", subdiv="GE", years=2019)
+    )
+    assert date(2019, 12, 31) in calendar_module.region_holidays("CH", "GE")
+    with pytest.raises(NotImplementedError):
+        calendar_module.region_holidays("ZZ", None)
+    with pytest.raises(NotImplementedError):
+        calendar_module.region_holidays("CH", "XX")
 
 
 # --- DST-safe day boundaries -----------------------------------------------------------------------------
