@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-import holidays
-
 from engine.body import Body
+from engine.calendar import region_holidays
 from engine.deadlines import deadline_days
 from engine.definition import Definition
 from engine.fields import as_date
@@ -57,7 +56,7 @@ def closure_of(day: date, body: Body) -> tuple[Closure, str | None] | None:
         return "weekend", None
     if day in calendar.closures:
         return "closure", None
-    name = holidays.country_holidays(calendar.country, subdiv=calendar.subdivision, years=day.year).get(day)
+    name = region_holidays(calendar.country, calendar.subdivision, day.year).get(day)
     return "holiday", (str(name) if name else None)
 
 

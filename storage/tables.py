@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -20,7 +19,25 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class _Json(TypeDecorator[Any]):
+    """JSON text on SQLite, ``jsonb`` on PostgreSQL. The PostgreSQL type is imported only when a PostgreSQL
+    database asks for it: importing ``sqlalchemy.dialects.postgresql`` costs every SQLite process about
+    2 MiB and 35 ms (bench/memory.py, bench/cli.py)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+JsonType = _Json()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
