@@ -167,7 +167,8 @@ class Database:
         too long as ``DatabaseBusy``, anything else as ``DatabaseError``.
 
         On SQLite each thread writes on a connection of its own that it keeps between transactions:
-        checking a connection out of the pool and back in cost a third of a whole step (bench/fire.py).
+        checking a connection out of the pool and back in cost a seventh of a whole step
+        (docs/library-notes.md, "SQLite: one kept connection per writing thread").
         PostgreSQL connections are a server's resource, so there every write checks one out of the pool.
         """
         kept = self._writers.take() if self.is_sqlite else None

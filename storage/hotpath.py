@@ -282,7 +282,8 @@ def _begin_and_read_one(conn: Connection, driver: Any, sql: str, params: Sequenc
             gone = result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT
             if gone and attempt == 1:
                 # psycopg ends every rollback with DEALLOCATE ALL when it has prepared statements of its own,
-                # and ours go with them: end the transaction this query began, prepare again, read again.
+                # and ours go with them: end the transaction this query began, prepare again, read again
+                # (docs/library-notes.md, "psycopg: a rollback deallocates every prepared statement").
                 _check(driver.pgconn.exec_(b"ROLLBACK"), encoding)
                 _PREPARED_ON[driver].discard(name)
                 continue
