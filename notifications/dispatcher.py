@@ -7,7 +7,8 @@ One batch (:meth:`Dispatcher.send_due`):
 2. outside any transaction, for each row in turn: ``check_context`` -> ``render_notice`` ->
    ``build_message`` (in a worker thread, so the event loop stays free) -> ``MailSender.send``, over one
    connection kept open between messages;
-3. record each result in its own short transaction: ``sent`` once the server accepted the message;
+3. record each result in its own short transaction (the same worker call then prepares the next row's
+   message, once the transaction is committed): ``sent`` once the server accepted the message;
    a temporary failure is retried at ``next_attempt`` (exponential backoff with jitter) until
    ``should_give_up``; a permanent one (5xx) is ``failed`` with the server's reply. A
    ``NotificationError`` while rendering or building is ``failed`` too, and nothing is sent.
@@ -141,6 +142,19 @@ class DispatchReport:
         return f"{text}; relay unreachable: {self.relay_error}" if self.relay_error else text
 
 
+@dataclass(frozen=True)
+class _Ahead:
+    """The message of row ``row_id``, prepared ahead, or what preparing it raised."""
+
+    row_id: int
+    prepared: tuple[EmailMessage, str] | Exception
+
+    def message(self) -> tuple[EmailMessage, str]:
+        if isinstance(self.prepared, Exception):
+            raise self.prepared
+        return self.prepared
+
+
 @dataclass
 class _Batch:
     claimed: list[OutboxMessage]
@@ -211,10 +225,13 @@ class Dispatcher:
         work = _Batch(await self._claim(now))
         pending = list(work.claimed)
         deadline = now + self.lease - self.lease_margin
+        ahead: _Ahead | None = None
         try:
             while pending and not (stop is not None and stop.is_set()) and self.clock.now() < deadline:
                 row = pending.pop(0)
-                work.outcomes.append(await self._deliver(row, work))
+                prepared = ahead if ahead is not None and ahead.row_id == row.id else None
+                outcome, ahead = await self._deliver(row, work, prepared, pending[0] if pending else None)
+                work.outcomes.append(outcome)
                 _honour_cancellation()
                 if work.relay_error is not None:
                     break
@@ -249,31 +266,39 @@ class Dispatcher:
                 self._db(lambda q: q.release([r.id for r in rows], self.token))
             raise
 
-    async def _deliver(self, row: OutboxMessage, work: _Batch) -> Outcome:
+    async def _deliver(
+        self, row: OutboxMessage, work: _Batch, ahead: _Ahead | None, following: OutboxMessage | None
+    ) -> tuple[Outcome, _Ahead | None]:
+        """Send ``row`` (its message prepared ``ahead``, or now) and record the result; the worker call that
+        records it then prepares the ``following`` row's message, returned for the next turn."""
         try:
             # Off the event loop: rendering and building are bounded (notifications.rendering caps subjects and
             # values), but still CPU work that must not delay timers, other tasks or SIGTERM.
-            message, envelope_to = await asyncio.to_thread(self._prepare, row)
+            message, envelope_to = ahead.message() if ahead is not None else await asyncio.to_thread(self._prepare, row)
         except asyncio.CancelledError:
             self._db(lambda q: q.release([row.id], self.token))  # nothing was sent: give it back at once
             raise
         except NotificationError as exc:
-            return await self._record(row, "failed", f"not sent: {exc}")
+            return await self._record(row, "failed", f"not sent: {exc}", then=following)
         except Exception as exc:  # a bug in one notice must not block the queue: fail it, keep going
-            return await self._record(row, "failed", f"not sent: internal error {type(exc).__name__}: {exc}")
+            detail = f"not sent: internal error {type(exc).__name__}: {exc}"
+            return await self._record(row, "failed", detail, then=following)
         if self._transport is None:
             self._transport = self.transport_factory(self.settings)
         result = await self._transport.send(message, recipients=[envelope_to])
         if result.accepted:
-            return await self._record(row, "sent", result.reason)
+            return await self._record(row, "sent", result.reason, then=following)
         if result.status == "permanent":
-            return await self._record(row, "failed", result.reason)
+            return await self._record(row, "failed", result.reason, then=following)
         if result.stage == "connect":
             work.relay_error = result.reason
+            following = None  # the batch ends here: nothing to prepare
         attempts = row.attempts + 1
         if should_give_up(attempts):
-            return await self._record(row, "failed", f"gave up after {attempts} attempts: {result.reason}")
-        return await self._record(row, "retry", result.reason, next_attempt(attempts, self.clock.now(), self.rng))
+            detail = f"gave up after {attempts} attempts: {result.reason}"
+            return await self._record(row, "failed", detail, then=following)
+        retry_at = next_attempt(attempts, self.clock.now(), self.rng)
+        return await self._record(row, "retry", result.reason, retry_at, then=following)
 
     def _prepare(self, row: OutboxMessage) -> tuple[EmailMessage, str]:
         """The message for ``row`` and its envelope recipient; raises NotificationError if it cannot be built."""
@@ -295,21 +320,48 @@ class Dispatcher:
         return message, validate_address(recipient["email"])
 
     async def _record(
-        self, row: OutboxMessage, result: Result, detail: str, retry_at: datetime | None = None
-    ) -> Outcome:
-        """Write one result in its own transaction; ``lost`` if the row is no longer ours."""
-        token, now = self.token, self.clock.now()
-        if result == "sent":
-            ours = await asyncio.to_thread(self._db, lambda q: q.mark_sent(row.id, token, now))
-        elif result == "retry":
+        self,
+        row: OutboxMessage,
+        result: Result,
+        detail: str,
+        retry_at: datetime | None = None,
+        *,
+        then: OutboxMessage | None = None,
+    ) -> tuple[Outcome, _Ahead | None]:
+        """Write one result in its own transaction; ``lost`` if the row is no longer ours.
+
+        The same worker call then prepares the message of ``then`` (the next row), once the transaction is
+        committed: one trip off the event loop per message instead of two. Preparing writes and sends nothing,
+        so a message prepared for a row that is not attempted after all (stop, lease, relay down) is dropped.
+        """
+        token, now, error = self.token, self.clock.now(), detail
+
+        def write(q: OutboxQueue) -> bool:
+            if result == "sent":
+                return q.mark_sent(row.id, token, now)
+            if result == "retry":
+                assert retry_at is not None
+                return q.mark_retry(row.id, token, retry_at, error)
+            return q.mark_failed(row.id, token, error)
+
+        if result == "retry":
             assert retry_at is not None
-            ours = await asyncio.to_thread(self._db, lambda q: q.mark_retry(row.id, token, retry_at, detail))
             detail = f"{detail}; next attempt at {retry_at.isoformat(timespec='seconds')}"
-        else:
-            ours = await asyncio.to_thread(self._db, lambda q: q.mark_failed(row.id, token, detail))
+        ours, ahead = await asyncio.to_thread(self._write_then_prepare, write, then)
         if not ours:
-            return _outcome(row, "lost", f"{result} not recorded, the row is no longer ours: {detail}")
-        return _outcome(row, result, detail)
+            return _outcome(row, "lost", f"{result} not recorded, the row is no longer ours: {detail}"), ahead
+        return _outcome(row, result, detail), ahead
+
+    def _write_then_prepare(
+        self, write: Callable[[OutboxQueue], bool], then: OutboxMessage | None
+    ) -> tuple[bool, _Ahead | None]:
+        ours = self._db(write)
+        if then is None:
+            return ours, None
+        try:
+            return ours, _Ahead(then.id, self._prepare(then))
+        except Exception as exc:  # kept for the row's turn, where it fails that row as preparing it then would
+            return ours, _Ahead(then.id, exc)
 
     def _db(self, action: Callable[[OutboxQueue], T]) -> T:
         with self.engine.storage.write() as unit:

@@ -17,6 +17,7 @@ import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.runtime import Context
@@ -106,19 +107,44 @@ def _refuse_undefined(*arguments: object) -> None:
             str(argument)  # StrictUndefined raises UndefinedError naming the missing variable
 
 
+FILTER_CACHE_SIZE = 512
+"""Results kept per filter and language: the dates, numbers and phrases of the notices being sent."""
+_PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.datetime, ZoneInfo)
+
+
+def _memoised(f: Filter) -> Filter:
+    """``f`` (a pure function of its arguments) remembering its last results for plain values.
+
+    Every recipient of a notice gets the same dates, numbers and phrases in their language: each is worked out
+    once. Only arguments of exactly a plain type (text, numbers, dates, None, a time zone) are looked up, by
+    type and value (``True`` is not ``1``); anything else (a list, a mapping, Markup) calls ``f``. Errors are
+    not kept.
+    """
+    cached = functools.lru_cache(maxsize=FILTER_CACHE_SIZE, typed=True)(f)
+
+    def apply(*args: object, **kwargs: object) -> str:
+        if all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values()):
+            return cached(*args, **kwargs)
+        return f(*args, **kwargs)
+
+    return apply
+
+
 def _bound(language: str, f: Filter) -> Filter:
     """``f`` with the environment's language."""
+    remembered = _memoised(f)
 
     @functools.wraps(f)
     def apply(value: object, *args: object, **kwargs: object) -> str:
         _refuse_undefined(value, *args, *kwargs.values())
-        return f(language, value, *args, **kwargs)
+        return remembered(language, value, *args, **kwargs)
 
     return apply
 
 
 def _zoned(language: str, f: Filter) -> Filter:
     """``f`` with the environment's language and the time zone of the body in the rendered context."""
+    remembered = _memoised(f)
 
     @functools.wraps(f)
     def apply(context: Context, value: object, *args: object, **kwargs: object) -> str:
@@ -126,6 +152,6 @@ def _zoned(language: str, f: Filter) -> Filter:
         body = context.get("body")
         if not isinstance(body, Mapping):
             raise TypeError("the notice context has no body, whose time zone dates are shown in")
-        return f(language, value, *args, zone=body_zone(body), **kwargs)
+        return remembered(language, value, *args, **kwargs, zone=body_zone(body))
 
     return jinja2.pass_context(apply)

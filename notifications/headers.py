@@ -10,6 +10,7 @@ into header syntax. Addresses are validated strictly.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from email.header import Header
 from email.headerregistry import Address
@@ -54,9 +55,15 @@ def clean_header_text(text: str, max_len: int = 200) -> str:
 def validate_address(text: str) -> str:
     """Return ``text`` as a normalised e-mail address or raise InvalidAddress (rules: engine.addresses)."""
     try:
-        return normalise_address(text)
+        return _normalised(text) if type(text) is str else normalise_address(text)
     except AddressProblem as exc:
         raise InvalidAddress(text if isinstance(text, str) else repr(text), exc.problem) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    """``normalise_address`` (parses the address with ``email``), kept for the addresses of the last messages."""
+    return normalise_address(text)
 
 
 def mailbox(field: str, name: str | None, email: str) -> Address:
@@ -85,6 +92,11 @@ class EncodedSubject(str):
         text = str(self)
         if text.isascii() or getattr(policy, "utf8", False):
             return str(policy.header_factory(self.name, text).fold(policy=policy))  # type: ignore[attr-defined]
-        width = policy.max_line_length or 78
-        encoded = Header(text, "utf-8", maxlinelen=width, header_name=self.name).encode(linesep=policy.linesep)
-        return f"{self.name}: {encoded}{policy.linesep}"
+        return _encoded_subject(self.name, text, policy.max_line_length or 78, policy.linesep)
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_subject(name: str, text: str, width: int, linesep: str) -> str:
+    """A non-ASCII subject as folded encoded words; the same for every reader of a notice in one language."""
+    encoded = Header(text, "utf-8", maxlinelen=width, header_name=name).encode(linesep=linesep)
+    return f"{name}: {encoded}{linesep}"

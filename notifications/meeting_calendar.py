@@ -13,12 +13,16 @@ the meeting in the state those dates imply (``planned``, ``contributions_open``.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from typing import Literal, cast
 
 import icalendar
+from icalendar.parser import Contentline
 
 from engine.formatting import as_date, as_instant
 from notifications.body_names import body_code
@@ -69,7 +73,110 @@ def meeting_uid(instance_id: str, mail_domain: str) -> str:
 def meeting_calendar(
     context: NoticeContext, *, organizer: Address, attendee: Address, stamp: dt.datetime, language: str
 ) -> CalendarPart | None:
-    """Build the invitation for the meeting in ``context``; None when it has no dates to invite to yet."""
+    """Build the invitation for the meeting in ``context``; None when it has no dates to invite to yet.
+
+    Every recipient of one notice gets the same invitation but for the ATTENDEE line: the rest is made once per
+    notice (see :func:`_shared_calendar`) and this recipient's line set between its two halves, serialised by
+    icalendar as the whole calendar would be (it folds every content line on its own).
+    """
+    shared = _shared_calendar(context, organizer=organizer, stamp=stamp, language=language)
+    if shared is None:
+        return None
+    return CalendarPart(
+        method=shared.method, data=b"".join((shared.before, _attendee_line(attendee), b"\r\n", shared.after))
+    )
+
+
+@dataclass(frozen=True)
+class _SharedCalendar:
+    """The serialised calendar of one notice around its ATTENDEE line: ``before`` ends and ``after`` starts there."""
+
+    method: Literal["REQUEST", "CANCEL"]
+    before: bytes
+    after: bytes
+
+
+SHARED_CALENDARS = 256
+"""Calendars kept for the notices being sent (a notice's recipients are sent one after the other)."""
+_shared: OrderedDict[str, _SharedCalendar | None] = OrderedDict()
+_shared_lock = threading.Lock()
+_PLACEHOLDER = Address(username="attendee", domain="placeholder.invalid")
+_EVENT_FIELDS = ("start", "end", "number", "venue", "agenda_link")
+
+
+def _shared_calendar(
+    context: NoticeContext, *, organizer: Address, stamp: dt.datetime, language: str
+) -> _SharedCalendar | None:
+    """The part of the invitation that is the same for every recipient, made once per notice and kept.
+
+    Kept under everything :func:`build_calendar` reads besides the attendee (the instance's id, version and state,
+    its event fields, the changes of the step, the body, the organizer, the stamp to the second as DTSTAMP
+    writes it, and the language), so a
+    recipient's message never shows another notice's calendar. It is made with a placeholder attendee whose
+    line is left out: nothing of a recipient is ever kept.
+    """
+    instance, fields = context["instance"], context["instance"]["fields"]
+    changes = context.get("changes") or {}
+    key = json.dumps(
+        [
+            language,
+            as_instant(stamp).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S"),  # DTSTAMP is written to the second
+            organizer.display_name,
+            organizer.addr_spec,
+            instance["id"],
+            instance["version"],
+            instance["state"],
+            [[name in fields, fields.get(name)] for name in _EVENT_FIELDS],
+            [changes.get("start"), changes.get("end")],
+            context["body"],
+        ],
+        sort_keys=True,
+        default=repr,
+    )
+    with _shared_lock:
+        if key in _shared:
+            _shared.move_to_end(key)
+            return _shared[key]
+    shared = _split_calendar(
+        build_calendar(context, organizer=organizer, attendee=_PLACEHOLDER, stamp=stamp, language=language)
+    )
+    with _shared_lock:
+        _shared[key] = shared
+        while len(_shared) > SHARED_CALENDARS:
+            _shared.popitem(last=False)
+    return shared
+
+
+def _split_calendar(built: tuple[Literal["REQUEST", "CANCEL"], icalendar.Calendar] | None) -> _SharedCalendar | None:
+    """The calendar serialised as ``to_ical`` does, without its (placeholder) ATTENDEE line."""
+    if built is None:
+        return None
+    method, calendar = built
+    lines = [line for line in calendar.content_lines() if line]
+    (at,) = (i for i, line in enumerate(lines) if line.startswith(("ATTENDEE;", "ATTENDEE:")))
+    before = b"".join(_folded(line) + b"\r\n" for line in lines[:at])
+    after = b"".join(_folded(line) + b"\r\n" for line in lines[at + 1 :])
+    return _SharedCalendar(method, before, after)
+
+
+def _attendee_line(attendee: Address) -> bytes:
+    """The ATTENDEE content line of ``attendee``, folded, as the event would write it."""
+    value = _cal_address(attendee, _ATTENDEE_PARAMS)
+    line: Contentline = Contentline.from_parts("ATTENDEE", value.params, value, sorted=True)
+    return _folded(line)
+
+
+def _folded(line: Contentline) -> bytes:
+    return cast(bytes, line.to_ical())  # type: ignore[no-untyped-call]  # icalendar leaves it unannotated
+
+
+_ATTENDEE_PARAMS = {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"}
+
+
+def build_calendar(
+    context: NoticeContext, *, organizer: Address, attendee: Address, stamp: dt.datetime, language: str
+) -> tuple[Literal["REQUEST", "CANCEL"], icalendar.Calendar] | None:
+    """The whole invitation for one attendee and its iTIP method; None when the meeting has no dates yet."""
     instance, fields = context["instance"], context["instance"]["fields"]
     cancelled = withdraws_entry(context)
     has_dates = "start" in fields and fields["start"] is not None
@@ -97,17 +204,14 @@ def meeting_calendar(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _cal_address(organizer, {}))
-    event.add(
-        "attendee",
-        _cal_address(attendee, {"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"}),
-    )
+    event.add("attendee", _cal_address(attendee, _ATTENDEE_PARAMS))
     calendar = icalendar.Calendar()
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if cancelled else "REQUEST"
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
     calendar.add_component(event)
-    return CalendarPart(method=method, data=calendar.to_ical())
+    return method, calendar
 
 
 def _cal_address(address: Address, params: dict[str, str]) -> icalendar.vCalAddress:

@@ -24,6 +24,7 @@ from engine.catalogue import NoticeSpec
 from notifications.context import NoticeContext, Recipient
 from notifications.errors import InvalidMessageInput
 from notifications.headers import EncodedSubject, check_header_text, mailbox, validate_address
+from notifications.mail_policy import MAIL_POLICY, set_boundaries
 from notifications.meeting_calendar import meeting_calendar
 from notifications.rendering import RenderedNotice
 
@@ -101,7 +102,7 @@ def build_message(
     if not _DOT_ATOM_DOMAIN.match(list_id):
         raise InvalidMessageInput(f"The list id {list_id!r} is not a valid dot-atom (RFC 2919).")
 
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = EncodedSubject(check_header_text("subject", rendered.subject))
     msg["From"] = from_
     msg["To"] = to
@@ -123,6 +124,7 @@ def build_message(
             msg.add_attachment(part.data, maintype="text", subtype="calendar", params=params, filename="invite.ics")
     # Last: making the message multipart moves every Content-* header into the first sub-part.
     msg["Content-Language"] = rendered.language_used
+    set_boundaries(msg)
     return msg
 
 

@@ -88,8 +88,27 @@ def translation_status(language: str) -> TranslationStatus:
 
 
 def is_translated(notice_id: str, language: str) -> bool:
-    """Whether all three files of ``notice_id`` exist in ``language``'s folder."""
-    return all((TEMPLATES_DIR / language / f"{notice_id}.{part}").is_file() for part in PARTS)
+    """Whether all three files of ``notice_id`` exist in ``language``'s folder.
+
+    The answer is kept until the folder changes (a file added, removed or renamed in it changes its
+    modification time): one ``stat`` per message instead of three.
+    """
+    folder = TEMPLATES_DIR / language
+    try:
+        version = folder.stat().st_mtime_ns
+    except OSError:
+        return False
+    key = (folder, notice_id)
+    known = _translated.get(key)
+    if known is not None and known[0] == version:
+        return known[1]
+    answer = all((folder / f"{notice_id}.{part}").is_file() for part in PARTS)
+    _translated[key] = (version, answer)
+    return answer
+
+
+_translated: dict[tuple[Path, str], tuple[int, bool]] = {}
+"""``is_translated`` by (folder, notice): the folder's modification time when it was answered, and the answer."""
 
 
 class _Undefined(StrictUndefined):
