@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -124,8 +123,9 @@ class SchemaSide:
     def __init__(self, folder: Path, engine_db: Path) -> None:
         from storage import hotpath
 
-        shutil.copy(engine_db, folder / "schema.db")
         self.conn = conn = sqlite3.connect(folder / "schema.db", isolation_level=None)
+        with sqlite3.connect(engine_db) as source:  # the backup API copies what is still in the WAL, too
+            source.backup(conn)
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             conn.execute(f"PRAGMA {pragma}")
         self.read, self.update, self.insert = hotpath._INSTANCE, hotpath._UPDATE, hotpath._AUDIT
