@@ -124,9 +124,6 @@ class Engine:
 
     # -- writes ---------------------------------------------------------------------------------------
 
-    def _actor(self, store: RecordReader, actor: str | Person) -> Person:
-        return resolve_actor(store, actor)
-
     def start(
         self,
         workflow: str,
@@ -143,7 +140,7 @@ class Engine:
         with self.storage.write() as unit:
             records = unit.records
             plan = self.planner(records, at).start(
-                workflow, self._actor(records, actor), dict(fields or {}), note, message=message
+                workflow, resolve_actor(records, actor), dict(fields or {}), note, message=message
             )
             self.execute(plan, records)
             # Read back: the stored definition row decides the version and hash the instance runs.
@@ -212,7 +209,7 @@ class Engine:
 
     def person(self, person_id: str) -> Person:
         with self.storage.read() as unit:
-            return self._actor(unit.records, person_id)
+            return resolve_actor(unit.records, person_id)
 
     # -- reads ----------------------------------------------------------------------------------------
 
