@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import shutil
-from collections.abc import Iterator
 from email import policy
 from email.headerregistry import Address, BaseHeader
 from email.message import EmailMessage
@@ -15,7 +13,6 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from notifications import rendering
 from notifications.context import NoticeContext
 from notifications.filters import template_filters
 from notifications.mail_policy import MAIL_POLICY, set_boundaries
@@ -242,17 +239,6 @@ def test_dates_are_kept_per_language() -> None:
     english = render_notice("N01", "en", {**context, "recipient": {**context["recipient"], "language": "en"}})
     french = render_notice("N01", "fr", context)
     assert "1er février 2019" in french.subject and "1 February 2019" in english.subject
-
-
-@pytest.fixture
-def template_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of the templates folder that rendering uses for the duration of a test."""
-    folder = tmp_path / "templates"
-    shutil.copytree(rendering.TEMPLATES_DIR, folder)
-    monkeypatch.setattr(rendering, "TEMPLATES_DIR", folder)
-    rendering.environment.cache_clear()
-    yield folder
-    rendering.environment.cache_clear()
 
 
 def test_a_translation_removed_or_added_is_seen_at_once(template_copy: Path) -> None:

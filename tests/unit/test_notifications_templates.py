@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -125,17 +124,6 @@ def test_english_uses_un_date_style() -> None:
     rendered = _render("N01", "en")
     assert rendered.subject == "CWG-Internet: invitation to the 12th meeting, 1 February 2019"
     assert "11 January 2019" in rendered.text
-
-
-@pytest.fixture
-def template_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of the templates folder that rendering uses for the duration of a test."""
-    folder = tmp_path / "templates"
-    shutil.copytree(rendering.TEMPLATES_DIR, folder)
-    monkeypatch.setattr(rendering, "TEMPLATES_DIR", folder)
-    rendering.environment.cache_clear()
-    yield folder
-    rendering.environment.cache_clear()
 
 
 @pytest.mark.parametrize("language", ["es", "ar", "ru", "zh"])
