@@ -75,6 +75,9 @@ class _ThreadWriters:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: dict[int, Connection] = {}
+        # The finalisers hold this object (and so the engine) while their threads live: close_all detaches
+        # them, so that a disposed database is not kept until the main thread ends.
+        self._finalizers: list[weakref.finalize[Any, Any]] = []
         self._closed = False
 
     def take(self) -> Connection | None:
@@ -84,7 +87,9 @@ class _ThreadWriters:
         kept: _Kept | None = getattr(self._local, "kept", None)
         if kept is None:
             kept = self._local.kept = _Kept()
-            weakref.finalize(threading.current_thread(), self._release, kept)
+            finalizer = weakref.finalize(threading.current_thread(), self._release, kept)
+            with self._lock:  # (those of threads gone already are dropped here)
+                self._finalizers = [f for f in self._finalizers if f.alive] + [finalizer]
         if kept.lent:
             return None
         if kept.conn is None or kept.conn.closed or kept.conn.invalidated:
@@ -112,6 +117,9 @@ class _ThreadWriters:
         with self._lock:
             self._closed = True
             conns, self._all = list(self._all.values()), {}
+            finalizers, self._finalizers = self._finalizers, []
+        for finalizer in finalizers:
+            finalizer.detach()
         for conn in conns:
             conn.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,15 @@ def test_a_failed_write_leaves_the_kept_connection_usable(tmp_path: Path) -> Non
         assert database.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
     finally:
         database.dispose()
+
+
+def test_a_disposed_database_is_not_kept_alive_by_the_threads_that_wrote_on_it(tmp_path: Path) -> None:
+    """The main thread lives as long as the process: its finaliser must not hold a disposed database."""
+    database = Database(f"sqlite:///{tmp_path / 'disposed.db'}")
+    with database.write() as conn:
+        conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY)"))
+    database.dispose()
+    gone = weakref.ref(database.engine)  # with its pool, dialect and statement cache
+    del database, conn
+    gc.collect()
+    assert gone() is None
