@@ -308,22 +308,28 @@ class PendingResponse:
     ip_hash: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True)
+class PendingDraft:
+    """A response of the public as it is first kept: who gave it, what, and the digests of its two links."""
+
+    consultation_id: str
+    address: str
+    name: str
+    language: str
+    payload: Mapping[str, Any]
+    token_hash: str
+    manage_hash: str
+    ip_hash: str
+    created_at: datetime
+    expires_at: datetime
+
+
 class PendingResponses(Protocol):
     """Responses of the public waiting for (or past) their confirmation by e-mail."""
 
-    def add(
-        self,
-        consultation_id: str,
-        address: str,
-        name: str,
-        language: str,
-        payload: Mapping[str, Any],
-        token_hash: str,
-        manage_hash: str,
-        ip_hash: str,
-        now: datetime,
-        expires_at: datetime,
-    ) -> int: ...
+    def add(self, draft: PendingDraft) -> int:
+        """Keep a new response until its link is followed; its id."""
+        ...
 
     def by_token(self, token_hash: str) -> PendingResponse | None:
         """The response whose confirmation link has this digest."""

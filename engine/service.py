@@ -28,7 +28,7 @@ from engine.invariants import check_touched
 from engine.links import CONSULTATION, ESCALATION, TOPIC
 from engine.notices import notice_context, recipient_data
 from engine.planning import OutboxDraft, Planner, StepPlan, resolve_actor
-from engine.ports import PendingOutcome, PendingResponse, RecordReader, RecordStore, Storage, UnitOfWork
+from engine.ports import PendingDraft, PendingOutcome, PendingResponse, RecordReader, RecordStore, Storage, UnitOfWork
 from engine.records import AuditEntry, Document, Instance, OutboxMessage, OutboxStatus, Person, Timer, TimerStatus
 from engine.registry import DefinitionRegistry
 from engine.responses import PUBLIC_PREFIX
@@ -396,16 +396,18 @@ class Engine:
                 if earlier.result not in ("withdrawn", "cancelled"):
                     return earlier
             unit.pending.add(
-                consultation_id,
-                respondent.email,
-                respondent.name,
-                respondent.language,
-                dict(fields),
-                token_hash,
-                manage_hash,
-                ip_hash,
-                at,
-                aware_utc(expires_at, "expires_at"),
+                PendingDraft(
+                    consultation_id,
+                    respondent.email,
+                    respondent.name,
+                    respondent.language,
+                    dict(fields),
+                    token_hash,
+                    manage_hash,
+                    ip_hash,
+                    at,
+                    aware_utc(expires_at, "expires_at"),
+                )
             )
             item = {"name": respondent.name, **links, "expires_at": aware_utc(expires_at).isoformat()}
             self._queue_notice(unit, consultation_id, "N23", respondent, item, at)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.errors import DuplicateRow
-from engine.ports import PendingResponse, PendingStatus
+from engine.ports import PendingDraft, PendingResponse, PendingStatus
 from engine.records import (
     ApiToken,
     AuditDraft,
@@ -532,27 +532,16 @@ class MemoryPending:
     def __init__(self, data: _Data) -> None:
         self.data = data
 
-    def add(
-        self,
-        consultation_id: str,
-        address: str,
-        name: str,
-        language: str,
-        payload: Mapping[str, Any],
-        token_hash: str,
-        manage_hash: str,
-        ip_hash: str,
-        now: datetime,
-        expires_at: datetime,
-    ) -> int:
-        if any(token_hash in (t, m) or manage_hash in (t, m) for _, t, m in self.data.pending.values()):
+    def add(self, draft: PendingDraft) -> int:
+        links = (draft.token_hash, draft.manage_hash)
+        if any(link in (t, m) for link in links for _, t, m in self.data.pending.values()):
             raise DuplicateRow("the database refused a duplicate: pending response link")
         pending_id = self.data.new_id()
         record = PendingResponse(
-            pending_id, consultation_id, address, name, language, dict(payload), "pending", now, expires_at,
-            ip_hash=ip_hash,
+            pending_id, draft.consultation_id, draft.address, draft.name, draft.language, dict(draft.payload),
+            "pending", draft.created_at, draft.expires_at, ip_hash=draft.ip_hash,
         )  # fmt: skip
-        self.data.pending[pending_id] = (record, token_hash, manage_hash)
+        self.data.pending[pending_id] = (record, *links)
         return pending_id
 
     def by_token(self, token_hash: str) -> PendingResponse | None:

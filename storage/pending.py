@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
-from engine.ports import PendingResponse, PendingStatus
+from engine.ports import PendingDraft, PendingResponse, PendingStatus
 from storage.tables import PendingResponseRow
 
 
@@ -42,34 +42,9 @@ class PendingQueries:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(
-        self,
-        consultation_id: str,
-        address: str,
-        name: str,
-        language: str,
-        payload: Mapping[str, Any],
-        token_hash: str,
-        manage_hash: str,
-        ip_hash: str,
-        now: datetime,
-        expires_at: datetime,
-    ) -> int:
-        result = self.conn.execute(
-            insert(PENDING).values(
-                consultation_id=consultation_id,
-                address=address,
-                name=name,
-                language=language,
-                payload=dict(payload),
-                token_hash=token_hash,
-                manage_hash=manage_hash,
-                ip_hash=ip_hash,
-                status="pending",
-                created_at=now,
-                expires_at=expires_at,
-            )
-        )
+    def add(self, draft: PendingDraft) -> int:
+        values = {field.name: getattr(draft, field.name) for field in fields(draft)} | {"payload": dict(draft.payload)}
+        result = self.conn.execute(insert(PENDING).values(**values, status="pending"))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def by_token(self, token_hash: str) -> PendingResponse | None:
